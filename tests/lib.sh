@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+# KTAP helpers for proclab's tests (busybox sh), sourced by every test.
+#
+#   ktap_begin N       print the KTAP header and plan, start a clean kernel log
+#   ktap_ok DESC       one passing case
+#   ktap_fail DESC [WHY...]
+#   ktap_skip DESC WHY
+#   ktap_check DESC CMD...   ok if CMD succeeds
+#   ktap_end           one more case, "kernel log clean", then exit:
+#                      0 all passed, 1 any failed, 4 all skipped
+#
+# The plan N counts the test's own cases; ktap_begin adds one for the kernel
+# log check.
+
+# shellcheck disable=SC2034 # used by the tests that source this
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+# shellcheck disable=SC2034
+PROCLAB_DEBUGFS=/sys/kernel/debug/proclab
+
+# Reports of the kernel's checkers and of a crash: any of these in the log
+# fails the test that produced it.
+KLOG_SPLAT='BUG:|WARNING:|Oops|Call Trace|general protection fault|kernel BUG|KASAN|UBSAN|KFENCE|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|suspicious RCU usage|unreferenced object|list_add corruption|list_del corruption|refcount_t:|rcu_.*detected stall|blocked for more than|Kernel panic'
+
+_ktap_n=0
+_ktap_failed=0
+_ktap_passed=0
+
+ktap_begin() {
+	echo "KTAP version 1"
+	echo "1..$(($1 + 1))"
+	dmesg -c >/dev/null 2>&1
+}
+
+ktap_ok() {
+	_ktap_n=$((_ktap_n + 1))
+	_ktap_passed=$((_ktap_passed + 1))
+	echo "ok $_ktap_n $1"
+}
+
+ktap_fail() {
+	_ktap_n=$((_ktap_n + 1))
+	_ktap_failed=$((_ktap_failed + 1))
+	desc=$1
+	shift
+	for why in "$@"; do
+		echo "# $why"
+	done
+	echo "not ok $_ktap_n $desc"
+}
+
+ktap_skip() {
+	_ktap_n=$((_ktap_n + 1))
+	echo "ok $_ktap_n $1 # SKIP $2"
+}
+
+ktap_check() {
+	desc=$1
+	shift
+	if "$@"; then ktap_ok "$desc"; else ktap_fail "$desc" "failed: $*"; fi
+}
+
+# klog_splats: print the lines of the kernel log since the last drain that
+# report a problem, and drain the log.
+klog_splats() {
+	dmesg -c 2>/dev/null | grep -E "$KLOG_SPLAT"
+}
+
+ktap_end() {
+	splats=$(klog_splats)
+	if [ -n "$splats" ]; then
+		ktap_fail "kernel log clean" "$(echo "$splats" | head -n 40 | sed 's/^/kernel: /')"
+	else
+		ktap_ok "kernel log clean"
+	fi
+	echo "# $_ktap_passed passed, $_ktap_failed failed"
+	if [ "$_ktap_failed" -gt 0 ]; then
+		exit $KSFT_FAIL
+	fi
+	if [ "$_ktap_passed" -le 1 ]; then
+		exit $KSFT_SKIP
+	fi
+	exit $KSFT_PASS
+}
+
+# require_root / require_module NAME: skip the whole test when it cannot run.
+ktap_skip_all() {
+	echo "KTAP version 1"
+	echo "1..0 # SKIP $1"
+	exit $KSFT_SKIP
+}
+
+# module_load NAME: load a proclab module unless it is loaded; remember to
+# unload it in module_restore.
+_loaded_here=
+module_load() {
+	if [ ! -d "/sys/module/$1" ]; then
+		modprobe "$1" || return 1
+		_loaded_here="$_loaded_here $1"
+	fi
+}
+
+module_restore() {
+	for m in $_loaded_here; do
+		rmmod "$m" 2>/dev/null
+	done
+	_loaded_here=
+}
+
+# proc_stat PID FIELD: field FIELD (1-based, as in proc(5)) of
+# /proc/PID/stat; comm (field 2) may hold spaces and parentheses.
+proc_stat() {
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	case $2 in
+	1) echo "${s%% *}" ;;
+	2) s=${s#*\(}; echo "${s%)*}" ;;
+	*) s=${s##*) }; echo "$s" | awk -v f="$(($2 - 2))" '{ print $f }' ;;
+	esac
+}
+
+# proc_status PID KEY: the value of "KEY:" in /proc/PID/status.
+proc_status() {
+	awk -v k="$2:" '$1 == k { sub(/^[^:]*:[ \t]*/, ""); print; exit }' "/proc/$1/status" 2>/dev/null
+}
+
+# proc_sched PID KEY: the value of KEY in /proc/PID/sched.
+proc_sched() {
+	awk -v k="$2" '$1 == k { print $3; exit }' "/proc/$1/sched" 2>/dev/null
+}
