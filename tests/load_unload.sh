@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# proclab_tasks: 50 insmod/rmmod cycles while a reader loops on the debugfs
+# file. The module must load and unload every time, the reader must only
+# ever see whole tables or a missing file, and the kernel log stays clean
+# (the debug kernel reports use-after-free, leaks and lock misuse there).
+
+# shellcheck disable=SC2317 # cleanup runs from the trap
+cd "$(dirname "$0")" || exit 1
+# shellcheck source=tests/lib.sh
+. ./lib.sh
+
+CYCLES=${PROCLAB_CYCLES:-50}
+TABLE=$PROCLAB_DEBUGFS/tasks/tasks
+KO=/lib/modules/$(uname -r)/extra/proclab_tasks.ko
+TMP=$(mktemp -d)
+
+cleanup() {
+	[ -n "${reader:-}" ] && kill "$reader" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
+[ -f "$KO" ] || ktap_skip_all "$KO not installed"
+ktap_begin 4
+
+was_loaded=0
+if [ -d /sys/module/proclab_tasks ]; then
+	was_loaded=1
+	rmmod proclab_tasks
+fi
+
+# The reader: counts whole tables (first line the header) and anything else.
+(
+	good=0 bad=0
+	while [ ! -e "$TMP/stop" ]; do
+		if out=$(cat "$TABLE" 2>/dev/null) && [ -n "$out" ]; then
+			case $out in
+			*" pid "*"tgid"*comm*) good=$((good + 1)) ;;
+			*) bad=$((bad + 1)); echo "$out" | head -n 3 >"$TMP/bad.$bad" ;;
+			esac
+		fi
+	done
+	echo "$good $bad" >"$TMP/reader"
+) &
+reader=$!
+
+fails=
+i=0
+while [ $i -lt "$CYCLES" ]; do
+	i=$((i + 1))
+	insmod "$KO" || { fails="$fails insmod#$i"; continue; }
+	[ -r "$TABLE" ] || fails="$fails nofile#$i"
+	# Let the reader get into the file before the module goes away.
+	head -n 1 "$TABLE" >/dev/null 2>&1
+	rmmod proclab_tasks || fails="$fails rmmod#$i"
+done
+touch "$TMP/stop"
+wait "$reader"
+reader=
+read -r good bad <"$TMP/reader"
+
+ktap_check "$CYCLES insmod/rmmod cycles succeed" [ -z "$fails" ]
+[ -n "$fails" ] && echo "# failures:$fails"
+ktap_check "module gone after the last rmmod" [ ! -d /sys/module/proclab_tasks ]
+ktap_check "debugfs directory removed with the module" [ ! -e "$PROCLAB_DEBUGFS/tasks" ]
+if [ "$bad" = 0 ] && [ "$good" -gt 0 ]; then
+	ktap_ok "reader saw $good whole tables and nothing else"
+else
+	ktap_fail "reader saw only whole tables" "$good whole, $bad other" "$(cat "$TMP"/bad.* 2>/dev/null | head -n 5)"
+fi
+
+[ $was_loaded = 1 ] && insmod "$KO"
+ktap_end
