@@ -65,7 +65,7 @@ rust-analyzer:
 shellcheck:
 	@shellcheck -x scripts/deps scripts/kernel scripts/modules scripts/initramfs \
 		scripts/vm scripts/check scripts/ktap scripts/lib.sh scripts/rustfmt \
-		scripts/rust-analyzer .ci/run scripts/guest/init scripts/guest/poweroff tests/*.sh \
+		scripts/rust-analyzer .ci/run scripts/guest/init tests/*.sh \
 		&& echo "shellcheck: clean"
 
 clean:

@@ -56,12 +56,16 @@ flavor_fragments() {
 	esac
 }
 
-# kernel_key FLAVOR: hash of every input of a kernel build.
+# kernel_key FLAVOR: hash of every input of a kernel build: the source
+# package, the options of the fragments (not their comments), the build
+# script and the toolchain.
 kernel_key() {
 	local f
 	{
 		echo "$KERNEL_DEB_PACKAGE $KERNEL_DEB_VERSION $KERNEL_DEB_SHA256 $1"
-		for f in $(flavor_fragments "$1"); do cat "$f"; done
+		for f in $(flavor_fragments "$1"); do
+			grep -E '^(CONFIG_|# CONFIG_.* is not set)' "$f"
+		done
 		cat "$PROCLAB_ROOT/scripts/kernel"
 		toolchain_id
 	} | short_hash

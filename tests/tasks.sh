@@ -25,7 +25,7 @@ cleanup() {
 trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-ktap_begin 12
+ktap_begin 13
 
 if module_load proclab_tasks && [ -r "$TABLE" ]; then
 	ktap_ok "module loads and creates $TABLE"
