@@ -15,7 +15,7 @@ export KDIR LLVM_SUFFIX
 
 S := scripts
 
-.PHONY: all modules kernel run vm-exec check test clippy rustfmt rustfmtcheck \
+.PHONY: all modules kernel run vm-exec check bench test clippy rustfmt rustfmtcheck \
 	rust-analyzer shellcheck deps clean help
 
 all: modules
@@ -48,6 +48,9 @@ test:
 check:
 	@$(S)/check
 
+bench:
+	@$(S)/bench
+
 clippy:
 	@$(S)/deps
 	@$(S)/modules --clippy $(FLAVOR) >/dev/null && echo "clippy: clean"
@@ -65,7 +68,7 @@ rust-analyzer:
 shellcheck:
 	@shellcheck -x scripts/deps scripts/kernel scripts/modules scripts/initramfs \
 		scripts/vm scripts/check scripts/ktap scripts/lib.sh scripts/rustfmt \
-		scripts/rust-analyzer .ci/run scripts/guest/init tests/*.sh \
+		scripts/rust-analyzer scripts/bench .ci/run scripts/guest/init tests/*.sh tests/bench/*.sh \
 		&& echo "shellcheck: clean"
 
 clean:
@@ -73,6 +76,6 @@ clean:
 
 help:
 	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "Other targets: kernel, modules, vm-exec CMD='...', test T=..., clippy,"
+	@echo "Other targets: kernel, modules, vm-exec CMD='...', test T=..., bench, clippy,"
 	@echo "rustfmt, rustfmtcheck, rust-analyzer, shellcheck, deps."
 	@echo "Variables: FLAVOR=base|debug, KDIR=<your Rust-enabled kernel build>."

@@ -6,7 +6,8 @@
 #   ktap_ok DESC       one passing case
 #   ktap_fail DESC [WHY...]
 #   ktap_skip DESC WHY
-#   ktap_check DESC CMD...   ok if CMD succeeds
+#   ktap_check DESC CMD...   ok if CMD succeeds (one command: not A && B)
+#   ktap_last $? DESC  ok if the command just before it succeeded
 #   ktap_end           one more case, "kernel log clean" (no splat, no
 #                      kmemleak report), then exit:
 #                      0 all passed, 1 any failed, 4 all skipped
@@ -67,6 +68,13 @@ ktap_check() {
 	desc=$1
 	shift
 	if "$@"; then ktap_ok "$desc"; else ktap_fail "$desc" "failed: $*"; fi
+}
+
+# ktap_last $? DESC: one case, passing if the status given (that of the
+# command just before: conditions joined with &&, which ktap_check cannot
+# take) is 0. Pass $? first: command substitutions in DESC may reset it.
+ktap_last() {
+	if [ "$1" = 0 ]; then ktap_ok "$2"; else ktap_fail "$2"; fi
 }
 
 # klog_splats: print the lines of the kernel log since the last drain that
@@ -146,4 +154,53 @@ proc_status() {
 # proc_sched PID KEY: the value of KEY in /proc/PID/sched.
 proc_sched() {
 	awk -v k="$2" '$1 == k { print $3; exit }' "/proc/$1/sched" 2>/dev/null
+}
+
+# ms_to_ns MS: /proc/<pid>/sched's "ms.nnnnnn" as integer nanoseconds. Done
+# on strings: busybox awk reads a field with a leading 0 ("061155") as octal.
+ms_to_ns() {
+	echo "$1" | awk -F. '{ s = $1 $2; sub(/^0+/, "", s); print (s == "" ? "0" : s) }'
+}
+
+# The static helper that makes process shapes busybox cannot (tests/helpers/proctest.c).
+PROCTEST=/usr/libexec/proclab/proctest
+
+# proctest_start SHAPE...: start proctest in the background and wait (up to
+# 10 s) for its "ready" line. READY is set to that line and the helper's pid
+# is added to HELPERS; proctest_stop ends them all. Not for a subshell.
+HELPERS=
+proctest_start() {
+	_out=$(mktemp)
+	"$PROCTEST" "$@" >"$_out" &
+	HELPERS="$HELPERS $!"
+	_i=0
+	while ! grep -q '^ready' "$_out" && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	READY=$(grep '^ready' "$_out")
+	rm -f "$_out"
+}
+
+proctest_stop() {
+	for _p in $HELPERS; do
+		kill -TERM "$_p" 2>/dev/null
+		wait "$_p" 2>/dev/null
+	done
+	HELPERS=
+}
+
+# policy_name N: the SCHED_* name (without SCHED_) of policy number N, as
+# include/uapi/linux/sched.h numbers them.
+policy_name() {
+	case $1 in
+	0) echo NORMAL ;;
+	1) echo FIFO ;;
+	2) echo RR ;;
+	3) echo BATCH ;;
+	5) echo IDLE ;;
+	6) echo DEADLINE ;;
+	7) echo EXT ;;
+	*) echo "?" ;;
+	esac
 }

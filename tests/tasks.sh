@@ -41,7 +41,8 @@ ktap_check "tasks file is mode 0400, owned by root (got '$mode')" [ "$mode" = "4
 # 2. The header names the columns; the tests below find columns by name.
 cat "$TABLE" >"$TMP/t0"
 missing=
-for col in pid tgid ppid state prio static_prio policy nice weight vruntime nr_threads comm; do
+for col in pid tgid ppid state prio static_prio normal_prio rt_priority policy nice weight vruntime \
+	sum_exec_runtime nvcsw nivcsw cpu cpus_allowed kthread exit_state nr_threads comm; do
 	head -n 1 "$TMP/t0" | tr -s ' ' '\n' | grep -qx "$col" || missing="$missing $col"
 done
 if [ -z "$missing" ]; then
@@ -67,33 +68,76 @@ row() {
 # get ROWTEXT COL
 get() { echo "$1" | sed -n "s/^$2=//p"; }
 
+# COLS: the columns compare_pid checks, in the order fields() prints them.
+COLS="tgid ppid state prio nice nr_threads rt_priority policy cpu cpus_allowed kthread exit_state nvcsw nivcsw sum_exec_runtime"
+
+# fields FILE PID: the COLS of PID's row, found by the header's names,
+# then comm (the rest of the line; it may hold spaces).
+fields() {
+	awk -v want="$2" -v cols="$COLS" '
+		NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; ncol = NF; next }
+		$1 == want {
+			n = split(cols, c, " ")
+			line = ""
+			for (i = 1; i <= n; i++) line = line $(idx[c[i]]) " "
+			s = $0
+			for (i = 1; i < ncol; i++) sub(/^[ \t]*[^ \t]+/, "", s)
+			sub(/^[ \t]+/, "", s)
+			print line s
+			exit
+		}' "$1"
+}
+
 # compare_pid FILE PID: compare one row with /proc; print the differences.
 compare_pid() {
-	r=$(row "$1" "$2")
+	pid=$2
+	r=$(fields "$1" "$2")
 	[ -n "$r" ] || { echo "pid $2 missing from the table"; return; }
-	[ -r "/proc/$2/stat" ] || return 0 # exited since
-	st=$(proc_stat "$2" 3)
-	pp=$(proc_stat "$2" 4)
-	pr=$(proc_stat "$2" 18)
-	ni=$(proc_stat "$2" 19)
-	nt=$(proc_stat "$2" 20)
-	name=$(proc_status "$2" Name)
-	tg=$(proc_status "$2" Tgid)
-	[ -n "$nt" ] || return 0 # exited while we read it
-	[ "$(get "$r" tgid)" = "$tg" ] || echo "pid $2: tgid $(get "$r" tgid), /proc says $tg"
-	[ "$(get "$r" ppid)" = "$pp" ] || echo "pid $2: ppid $(get "$r" ppid), /proc says $pp"
-	[ "$(get "$r" state)" = "$st" ] || echo "pid $2: state $(get "$r" state), /proc says $st"
-	# /proc/<pid>/stat's priority is prio - MAX_RT_PRIO (100).
-	[ "$(($(get "$r" prio) - 100))" = "$pr" ] || echo "pid $2: prio $(get "$r" prio), /proc says priority $pr"
-	[ "$(get "$r" nice)" = "$ni" ] || echo "pid $2: nice $(get "$r" nice), /proc says $ni"
-	[ "$(get "$r" nr_threads)" = "$nt" ] || echo "pid $2: nr_threads $(get "$r" nr_threads), /proc says $nt"
+	stat=$(cat "/proc/$2/stat" 2>/dev/null) || return 0 # exited since
+	# (The value is the rest of the line: a kworker's Name has colons.)
+	status=$(awk '{ k = $1; sub(/^[^:]*:[ \t]*/, "") }
+		k == "Name:" || k == "Tgid:" || k == "Cpus_allowed_list:" ||
+		k == "voluntary_ctxt_switches:" || k == "nonvoluntary_ctxt_switches:" { print }' \
+		"/proc/$2/status" 2>/dev/null | tr '\n' ' ')
+	run=$(proc_sched "$2" se.sum_exec_runtime)
+	[ -n "$run" ] || return 0 # exited while we read it
+	# shellcheck disable=SC2086 # the fields of /proc/<pid>/stat after comm
+	set -- ${stat##*) }
+	st=$1 pp=$2 flags=$7 pr=${16} ni=${17} nt=${18} cpu=${37} rtp=${38} pol=${39}
+	set -- $status
+	name=$1 tg=$2 allowed=$3 vol=$4 nvol=$5
+	set -- $r
+	m_tgid=$1 m_ppid=$2 m_state=$3 m_prio=$4 m_nice=$5 m_nt=$6 m_rtp=$7 m_pol=$8 m_cpu=$9
+	m_allowed=${10} m_kthread=${11} m_exit=${12} m_vol=${13} m_nvol=${14} m_run=${15}
+	shift 15
+	c=$*
+	d() { echo "pid $pid: $1 $2, /proc says $3"; }
+	[ "$m_tgid" = "$tg" ] || d tgid "$m_tgid" "$tg"
+	[ "$m_ppid" = "$pp" ] || d ppid "$m_ppid" "$pp"
+	[ "$m_state" = "$st" ] || d state "$m_state" "$st"
+	# /proc/<pid>/stat's priority is prio - MAX_RT_PRIO (100) for normal tasks.
+	[ "$((m_prio - 100))" = "$pr" ] || [ "$m_rtp" != 0 ] || d prio "$m_prio" "priority $pr"
+	[ "$m_nice" = "$ni" ] || d nice "$m_nice" "$ni"
+	[ "$m_nt" = "$nt" ] || d nr_threads "$m_nt" "$nt"
+	[ "$m_rtp" = "$rtp" ] || d rt_priority "$m_rtp" "$rtp"
+	[ "$m_pol" = "$(policy_name "$pol")" ] || d policy "$m_pol" "$pol"
+	[ "$m_cpu" = "$cpu" ] || d cpu "$m_cpu" "$cpu"
+	[ "$m_allowed" = "$allowed" ] || d cpus_allowed "$m_allowed" "$allowed"
+	k=0
+	[ $((flags & 0x00200000)) -ne 0 ] && k=1
+	[ "$m_kthread" = "$k" ] || d kthread "$m_kthread" "flags $flags"
+	e=-
+	[ "$st" = Z ] && e=ZOMBIE
+	[ "$m_exit" = "$e" ] || d exit_state "$m_exit" "state $st"
+	# Counters only grow, and the table was read before /proc.
+	[ "$m_vol" -le "$vol" ] || d nvcsw "$m_vol" "$vol (less)"
+	[ "$m_nvol" -le "$nvol" ] || d nivcsw "$m_nvol" "$nvol (less)"
+	[ "$m_run" -le "$(ms_to_ns "$run")" ] || d sum_exec_runtime "$m_run" "$run ms (less)"
 	# procfs extends a kernel thread's name beyond comm (the full kthread
 	# name, a kworker's current workqueue): there comm must be its prefix.
-	c=$(get "$r" comm)
-	flags=$(proc_stat "$2" 9)
 	if [ "$c" != "$name" ]; then
-		if [ $((flags & 0x00200000)) -eq 0 ] || [ "${name#"$c"}" = "$name" ]; then
-			echo "pid $2: comm '$c', /proc says '$name'"
+		if [ "$k" = 0 ] || [ "${name#"$c"}" = "$name" ]; then
+			echo "pid $pid: comm '$c', /proc says '$name'"
 		fi
 	fi
 }
@@ -172,7 +216,8 @@ kill -STOP "$victim"
 sleep 0.2
 s_mod=$(state_of "$victim")
 s_proc=$(proc_stat "$victim" 3)
-ktap_check "kill -STOP: state T (module $s_mod, /proc $s_proc)" [ "$s_mod" = T ] && [ "$s_proc" = T ]
+[ "$s_mod" = T ] && [ "$s_proc" = T ]
+ktap_last $? "kill -STOP: state T (module $s_mod, /proc $s_proc)"
 kill -CONT "$victim"
 sleep 0.2
 s_mod=$(state_of "$victim")
@@ -198,37 +243,56 @@ grep -x '[0-9]*' "$TMP/spawned" >"$TMP/want"
 n_want=$(wc -l <"$TMP/want")
 miss=$(awk 'NR == FNR { want[$1] = 1; next } FNR > 1 { delete want[$1] }
 	END { n = 0; for (p in want) n++; print n }' "$TMP/want" "$TMP/t4")
-if [ "$n_want" = "$N" ] && [ "$miss" = 0 ] && [ "$size" -gt 65536 ]; then
+if [ "$n_want" = "$N" ] && [ "$miss" = 0 ] && [ "$size" -gt 4096 ]; then
 	ktap_ok "$N extra sleepers all listed ($(wc -l <"$TMP/t4") lines, $size bytes)"
 else
 	ktap_fail "$N extra sleepers all listed" "$n_want spawned, $miss missing, $size bytes"
 fi
 
-# 10. Reading while tasks are created and exit: every read is a whole,
-# well-formed table (header first, every row complete, no pid twice, pid 1 there).
-(while :; do /bin/true & /bin/true & wait; done) >/dev/null 2>&1 &
-churn_pid=$!
+# 10. Reading while tasks are created and exit: N short-lived processes
+# forked and reaped in a loop while tasks, threads and tree are read over
+# and over; every read is whole and well-formed.
+D=$PROCLAB_DEBUGFS/tasks
 kill "$spawner" 2>/dev/null
 wait "$spawner" 2>/dev/null
 bg_pids=$victim
+(
+	i=0
+	while [ $i -lt "$N" ]; do
+		/bin/true &
+		/bin/true &
+		wait
+		i=$((i + 2))
+	done
+) >/dev/null 2>&1 &
+churn_pid=$!
 bad=
-i=0
-while [ $i -lt 30 ]; do
-	cat "$TABLE" >"$TMP/t5"
-	err=$(awk 'NR == 1 { if ($1 != "pid") print "no header"; ncol = NF; next }
-		NF < ncol { print "short row " NR ": " $0 }
-		$1 !~ /^[0-9]+$/ { print "bad pid " NR }
-		seen[$1]++ { print "pid " $1 " twice" }
+reads=0
+while kill -0 "$churn_pid" 2>/dev/null || [ $reads -lt 3 ]; do
+	cat "$D/tasks" >"$TMP/t5"
+	cat "$D/threads" >"$TMP/t6"
+	cat "$D/tree" >"$TMP/t7"
+	err=$(awk 'NR == 1 { if ($1 != "pid") print "tasks: no header"; ncol = NF; next }
+		NF < ncol { print "tasks: short row " NR ": " $0 }
+		$1 !~ /^[0-9]+$/ { print "tasks: bad pid " NR }
+		seen[$1]++ { print "tasks: pid " $1 " twice" }
 		$1 == 1 { init = 1 }
-		END { if (!init) print "no pid 1" }' "$TMP/t5")
+		END { if (!init) print "tasks: no pid 1" }' "$TMP/t5"
+	awk 'NR == 1 { if ($1 != "pid") print "threads: no header"; next }
+		NF < 7 || $1 !~ /^[0-9]+$/ || $2 !~ /^[0-9]+$/ { print "threads: bad row " NR ": " $0 }
+		seen[$1]++ { print "threads: tid " $1 " twice" }' "$TMP/t6"
+	awk 'NR == 1 { if ($0 != "0 swapper") print "tree: no swapper"; d = 0; next }
+		{ match($0, /^ */); nd = RLENGTH / 2
+		  if (nd < 1 || nd > d + 1 || $1 !~ /^[0-9]+$/) print "tree: bad line " NR ": " $0
+		  d = nd }
+		seen[$1]++ { print "tree: pid " $1 " twice" }' "$TMP/t7")
 	[ -n "$err" ] && bad="$bad
-read $i: $err"
-	i=$((i + 1))
+read $reads: $err"
+	reads=$((reads + 1))
 done
-kill -KILL "$churn_pid" 2>/dev/null
 wait "$churn_pid" 2>/dev/null
 churn_pid=
-ktap_check "30 reads during fork/exit churn are well-formed tables" [ -z "$bad" ]
+ktap_check "$reads reads each of tasks, threads and tree while $N processes came and went: all well-formed" [ -z "$bad" ]
 [ -n "$bad" ] && echo "$bad" | head -n 20 | sed 's/^/# /'
 
 ktap_end

@@ -8,10 +8,16 @@
  * symbols are not exported, so two modules may each carry their own copy.
  */
 
+#include <linux/cred.h>
+#include <linux/fdtable.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/stacktrace.h>
 
 #include "task.h"
 
@@ -66,4 +72,215 @@ void proclab_get_task_comm(char *buf, struct task_struct *p)
 
 	get_task_comm(comm, p);
 	memcpy(buf, comm, TASK_COMM_LEN);
+}
+
+/* The first thread of p's thread group (the for_each_thread() start). */
+struct task_struct *proclab_first_thread(struct task_struct *p)
+{
+	return list_first_or_null_rcu(&p->signal->thread_head,
+				      struct task_struct, thread_node);
+}
+
+/* The next thread of the group, or NULL after the last: __next_thread(). */
+struct task_struct *proclab_next_thread(struct task_struct *t)
+{
+	return __next_thread(t);
+}
+
+unsigned int proclab_task_cpu(const struct task_struct *p)
+{
+	return task_cpu(p);
+}
+
+/* The allowed CPUs in list form ("0-1"), as Cpus_allowed_list shows them. */
+int proclab_task_cpus_allowed(char *buf, size_t len, const struct task_struct *p)
+{
+	return scnprintf(buf, len, "%*pbl", cpumask_pr_args(p->cpus_ptr));
+}
+
+/*
+ * The task that owns pid @nr in the initial pid namespace, with a reference
+ * the caller drops with put_task_struct(); NULL if there is none.
+ */
+struct task_struct *proclab_get_task_by_pid(pid_t nr)
+{
+	struct task_struct *p;
+
+	rcu_read_lock();
+	p = pid_task(find_pid_ns(nr, &init_pid_ns), PIDTYPE_PID);
+	if (p)
+		get_task_struct(p);
+	rcu_read_unlock();
+	return p;
+}
+
+/* Memory of a user task: false for a kernel thread or a task past exit_mm(). */
+bool proclab_task_mm_info(struct task_struct *p, u64 *total_vm, u64 *map_count,
+			  u64 *mm_users)
+{
+	struct mm_struct *mm = get_task_mm(p);
+
+	if (!mm)
+		return false;
+	*total_vm = READ_ONCE(mm->total_vm);
+	*map_count = READ_ONCE(mm->map_count);
+	/* Less the reference get_task_mm() took for us. */
+	*mm_users = atomic_read(&mm->mm_users) - 1;
+	mmput(mm);
+	return true;
+}
+
+/* Open file descriptors, as ls /proc/<pid>/fd counts them; -1 without files. */
+int proclab_task_nr_fds(struct task_struct *p)
+{
+	struct files_struct *files;
+	struct fdtable *fdt;
+	int n = -1;
+
+	task_lock(p);
+	files = p->files;
+	if (files) {
+		rcu_read_lock();
+		fdt = files_fdtable(files);
+		n = bitmap_weight(fdt->open_fds, fdt->max_fds);
+		rcu_read_unlock();
+	}
+	task_unlock(p);
+	return n;
+}
+
+/*
+ * The first word of the signal sets, as SigPnd/ShdPnd/SigBlk show them.
+ * lock_task_sighand() is not exported to modules; this is its loop: the
+ * sighand cache is SLAB_TYPESAFE_BY_RCU, so lock what p->sighand points to
+ * and check under the lock that it still is p's.
+ */
+bool proclab_task_sigsets(struct task_struct *p, u64 *pending, u64 *shared,
+			  u64 *blocked)
+{
+	struct sighand_struct *sighand;
+	unsigned long flags;
+	bool ok = false;
+
+	rcu_read_lock();
+	for (;;) {
+		sighand = rcu_dereference(p->sighand);
+		if (!sighand)
+			break;
+		spin_lock_irqsave(&sighand->siglock, flags);
+		if (likely(sighand == rcu_access_pointer(p->sighand))) {
+			*pending = p->pending.signal.sig[0];
+			*shared = p->signal->shared_pending.signal.sig[0];
+			*blocked = p->blocked.sig[0];
+			ok = true;
+		}
+		spin_unlock_irqrestore(&sighand->siglock, flags);
+		if (ok)
+			break;
+	}
+	rcu_read_unlock();
+	return ok;
+}
+
+/* Real uid and gid and the effective uid, in the initial user namespace. */
+void proclab_task_creds(struct task_struct *p, u32 *uid, u32 *gid, u32 *euid)
+{
+	const struct cred *cred;
+
+	rcu_read_lock();
+	cred = __task_cred(p);
+	*uid = from_kuid_munged(&init_user_ns, cred->uid);
+	*gid = from_kgid_munged(&init_user_ns, cred->gid);
+	*euid = from_kuid_munged(&init_user_ns, cred->euid);
+	rcu_read_unlock();
+}
+
+/*
+ * The level of p's pid namespace (0 is the initial one) and p's pid as seen
+ * from inside it; false once p has left its namespace (exit).
+ */
+bool proclab_task_pid_ns(struct task_struct *p, int *level, pid_t *nr)
+{
+	struct pid_namespace *ns;
+	bool ok = false;
+
+	rcu_read_lock();
+	ns = task_active_pid_ns(p);
+	if (ns) {
+		*level = ns->level;
+		*nr = task_pid_nr_ns(p, ns);
+		ok = true;
+	}
+	rcu_read_unlock();
+	return ok;
+}
+
+/* The pid namespace limit of the initial namespace (/proc/sys/kernel/pid_max). */
+int proclab_pid_max(void)
+{
+	return READ_ONCE(init_pid_ns.pid_max);
+}
+
+/* The size of the slab object that holds @p (task_struct plus FPU state). */
+size_t proclab_task_object_size(struct task_struct *p)
+{
+	return ksize(p);
+}
+
+/*
+ * Where a sleeping task waits: the innermost frames of its kernel stack
+ * outside the scheduler (stack_trace_save_tsk() skips those), as symbol
+ * names ("%ps", never an address). Needs CONFIG_STACKTRACE; returns 0
+ * (nothing written) without it.
+ */
+int proclab_task_wchan(char *buf, size_t len, struct task_struct *p)
+{
+#ifdef CONFIG_STACKTRACE
+	unsigned long entries[3];
+	unsigned int nr, i;
+	int n = 0;
+
+	nr = stack_trace_save_tsk(p, entries, ARRAY_SIZE(entries), 0);
+	for (i = 0; i < nr; i++)
+		n += scnprintf(buf + n, len - n, "%s%ps", i ? "<-" : "",
+			       (void *)entries[i]);
+	return n;
+#else
+	return 0;
+#endif
+}
+
+/* The kernel's HZ (CONFIG_HZ); bindgen's HZ is the uapi USER_HZ (100). */
+unsigned int proclab_hz(void)
+{
+	return HZ;
+}
+
+/* The size of a kernel stack, THREAD_SIZE (larger under KASAN). */
+unsigned long proclab_thread_size(void)
+{
+	return THREAD_SIZE;
+}
+
+/* The pid (tid) of p's real parent; 0 once p is unhashed, like task_ppid_nr(). */
+pid_t proclab_task_real_parent_pid(struct task_struct *p)
+{
+	pid_t nr = 0;
+
+	rcu_read_lock();
+	if (pid_alive(p))
+		nr = task_pid_nr(rcu_dereference(p->real_parent));
+	rcu_read_unlock();
+	return nr;
+}
+
+/* The compile-time bounds of pid_max: its default and its upper limit. */
+int proclab_pid_max_default(void)
+{
+	return PID_MAX_DEFAULT;
+}
+
+int proclab_pid_max_limit(void)
+{
+	return PID_MAX_LIMIT;
 }

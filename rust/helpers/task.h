@@ -17,5 +17,25 @@ int proclab_task_nice(const struct task_struct *p);
 int proclab_get_nr_threads(struct task_struct *p);
 u64 proclab_task_weight(const struct task_struct *p);
 void proclab_get_task_comm(char *buf, struct task_struct *p);
+struct task_struct *proclab_first_thread(struct task_struct *p);
+struct task_struct *proclab_next_thread(struct task_struct *t);
+unsigned int proclab_task_cpu(const struct task_struct *p);
+int proclab_task_cpus_allowed(char *buf, size_t len, const struct task_struct *p);
+struct task_struct *proclab_get_task_by_pid(pid_t nr);
+bool proclab_task_mm_info(struct task_struct *p, u64 *total_vm, u64 *map_count,
+			  u64 *mm_users);
+int proclab_task_nr_fds(struct task_struct *p);
+bool proclab_task_sigsets(struct task_struct *p, u64 *pending, u64 *shared,
+			  u64 *blocked);
+void proclab_task_creds(struct task_struct *p, u32 *uid, u32 *gid, u32 *euid);
+bool proclab_task_pid_ns(struct task_struct *p, int *level, pid_t *nr);
+int proclab_pid_max(void);
+size_t proclab_task_object_size(struct task_struct *p);
+int proclab_task_wchan(char *buf, size_t len, struct task_struct *p);
+unsigned int proclab_hz(void);
+unsigned long proclab_thread_size(void);
+pid_t proclab_task_real_parent_pid(struct task_struct *p);
+int proclab_pid_max_default(void);
+int proclab_pid_max_limit(void);
 
 #endif /* PROCLAB_HELPERS_TASK_H */

@@ -16,9 +16,11 @@
 
 use core::{fmt, marker::PhantomData, ptr::NonNull};
 use kernel::{
+    alloc::{AllocError, KVec},
     bindings,
-    ffi::{c_char, c_int},
-    sync::rcu,
+    ffi::{c_char, c_int, c_uint},
+    prelude::GFP_KERNEL,
+    sync::{aref::ARef, rcu},
     task::{Pid, Task},
 };
 
@@ -34,6 +36,47 @@ extern "C" {
     fn proclab_get_nr_threads(p: *mut bindings::task_struct) -> c_int;
     fn proclab_task_weight(p: *const bindings::task_struct) -> u64;
     fn proclab_get_task_comm(buf: *mut c_char, p: *mut bindings::task_struct);
+    fn proclab_first_thread(p: *mut bindings::task_struct) -> *mut bindings::task_struct;
+    fn proclab_next_thread(t: *mut bindings::task_struct) -> *mut bindings::task_struct;
+    fn proclab_task_cpu(p: *const bindings::task_struct) -> c_uint;
+    fn proclab_task_cpus_allowed(
+        buf: *mut c_char,
+        len: usize,
+        p: *const bindings::task_struct,
+    ) -> c_int;
+    fn proclab_get_task_by_pid(nr: bindings::pid_t) -> *mut bindings::task_struct;
+    fn proclab_task_mm_info(
+        p: *mut bindings::task_struct,
+        total_vm: *mut u64,
+        map_count: *mut u64,
+        mm_users: *mut u64,
+    ) -> bool;
+    fn proclab_task_nr_fds(p: *mut bindings::task_struct) -> c_int;
+    fn proclab_task_sigsets(
+        p: *mut bindings::task_struct,
+        pending: *mut u64,
+        shared: *mut u64,
+        blocked: *mut u64,
+    ) -> bool;
+    fn proclab_task_creds(
+        p: *mut bindings::task_struct,
+        uid: *mut u32,
+        gid: *mut u32,
+        euid: *mut u32,
+    );
+    fn proclab_task_pid_ns(
+        p: *mut bindings::task_struct,
+        level: *mut c_int,
+        nr: *mut bindings::pid_t,
+    ) -> bool;
+    fn proclab_pid_max() -> c_int;
+    fn proclab_task_object_size(p: *mut bindings::task_struct) -> usize;
+    fn proclab_task_wchan(buf: *mut c_char, len: usize, p: *mut bindings::task_struct) -> c_int;
+    fn proclab_hz() -> c_uint;
+    fn proclab_pid_max_default() -> c_int;
+    fn proclab_pid_max_limit() -> c_int;
+    fn proclab_task_real_parent_pid(p: *mut bindings::task_struct) -> bindings::pid_t;
+    fn proclab_thread_size() -> usize;
 }
 
 /// Length of `task_struct::comm`, including the terminating NUL.
@@ -113,6 +156,212 @@ impl<'a> Iterator for Processes<'a> {
     }
 }
 
+/// Every thread of every process, as `for_each_process_thread()` visits them.
+///
+/// Created by [`threads`]; like [`Processes`], the tasks it yields stay valid while the borrowed
+/// RCU read lock is held.
+///
+/// # Invariants
+///
+/// `cur` is null or a task that was reached from a process of `procs` through its
+/// `signal->thread_head` list under the RCU read lock borrowed for `'a`.
+pub(crate) struct Threads<'a> {
+    procs: Processes<'a>,
+    cur: *mut bindings::task_struct,
+}
+
+/// Starts a `for_each_process_thread()` walk under the RCU read lock `guard`.
+pub(crate) fn threads(guard: &rcu::Guard) -> Threads<'_> {
+    // INVARIANT: `cur` is null.
+    Threads {
+        procs: processes(guard),
+        cur: core::ptr::null_mut(),
+    }
+}
+
+impl<'a> Iterator for Threads<'a> {
+    type Item = &'a Task;
+
+    fn next(&mut self) -> Option<&'a Task> {
+        loop {
+            let next = if self.cur.is_null() {
+                let leader = self.procs.next()?;
+                // SAFETY: `leader` is valid under the RCU read lock held for `'a`; its `signal` is
+                // set before the task is visible and freed only with the last task of the group,
+                // after a grace period. The shim reads the list head with `rcu_dereference()`.
+                unsafe { proclab_first_thread(leader.as_ptr()) }
+            } else {
+                // SAFETY: By the type invariant `cur` was reached under the RCU read lock still
+                // held; `__next_thread()` follows `thread_node` with `list_next_or_null_rcu()`,
+                // which is safe against concurrent `list_del_rcu()` of any thread.
+                unsafe { proclab_next_thread(self.cur) }
+            };
+            // INVARIANT: `next` was reached through a `thread_head` list under the RCU read lock.
+            self.cur = next;
+            if let Some(t) = NonNull::new(next) {
+                // SAFETY: `Task` is a transparent wrapper of `task_struct`. A thread is freed only
+                // through `delayed_put_task_struct()` after a grace period, so it stays valid for
+                // `'a`, the lifetime of the borrowed RCU read lock.
+                return Some(unsafe { &*t.as_ptr().cast::<Task>() });
+            }
+        }
+    }
+}
+
+/// Which tasks a [`snapshot`] visits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Walk {
+    /// One per process, as [`processes`].
+    Processes,
+    /// One per thread, as [`threads`].
+    Threads,
+}
+
+/// Calls `f` on every task of one walk under the RCU read lock and returns what it produced.
+///
+/// Nothing may be allocated with `GFP_KERNEL` under the RCU read lock, so the vector is allocated
+/// before the walk and filled without allocating; if the task list grew beyond it, the walk is
+/// repeated with twice the room. The result is one consistent walk. `f` runs under the RCU read
+/// lock: it must not sleep.
+pub(crate) fn snapshot<T>(
+    walk: Walk,
+    mut f: impl FnMut(&Task) -> T,
+) -> Result<KVec<T>, AllocError> {
+    let mut room = 512;
+    loop {
+        let mut v = KVec::with_capacity(room, GFP_KERNEL)?;
+        let mut full = false;
+        {
+            let guard = rcu::read_lock();
+            let mut push = |t: &Task| {
+                if v.push_within_capacity(f(t)).is_err() {
+                    full = true;
+                }
+                !full
+            };
+            match walk {
+                Walk::Processes => processes(&guard).all(&mut push),
+                Walk::Threads => threads(&guard).all(&mut push),
+            };
+        }
+        if !full {
+            return Ok(v);
+        }
+        room = v.capacity().checked_mul(2).ok_or(AllocError)?;
+    }
+}
+
+/// Looks up the task that owns `pid` in the initial pid namespace and takes a reference on it.
+///
+/// The returned [`ARef`] keeps the `task_struct` (not the task's life) alive: fields of a task
+/// that has exited since can still be read, and report that it exited.
+pub(crate) fn find_task(pid: Pid) -> Option<ARef<Task>> {
+    // SAFETY: The shim takes the RCU read lock itself and accepts any pid value.
+    let p = unsafe { proclab_get_task_by_pid(pid) };
+    let p = NonNull::new(p.cast::<Task>())?;
+    // SAFETY: The shim returned the task with a reference taken by `get_task_struct()`, which the
+    // `ARef` now owns and drops with `put_task_struct()`.
+    Some(unsafe { ARef::from_raw(p) })
+}
+
+/// An opaque identity of a kernel object a task points to (its `mm`, `files`, `sighand`).
+///
+/// Two tasks share the object exactly when their keys are equal. The key is derived from the
+/// object's address, so it deliberately implements neither `Display` nor `Debug`: it may be
+/// compared and sorted, never shown. Display a small id derived from it instead.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct ObjKey(usize);
+
+/// A short string formatted by a C shim (a CPU list, a few symbol names).
+pub(crate) struct ShortStr {
+    buf: [u8; 128],
+    len: usize,
+}
+
+impl ShortStr {
+    fn new() -> Self {
+        ShortStr {
+            buf: [0; 128],
+            len: 0,
+        }
+    }
+
+    /// Records the length a shim reported, clamped to the buffer.
+    fn set_len(&mut self, n: c_int) {
+        self.len = usize::try_from(n).unwrap_or(0).min(self.buf.len());
+    }
+
+    /// Whether nothing was written.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl fmt::Display for ShortStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match core::str::from_utf8(&self.buf[..self.len]) {
+            Ok(s) => f.pad(s),
+            Err(_) => f.pad("?"),
+        }
+    }
+}
+
+/// The `exit_state` of a task: alive, a zombie, or being reaped.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExitState {
+    /// Not exited (`exit_state == 0`).
+    Alive,
+    /// `EXIT_ZOMBIE`: exited, waiting for its parent's `wait()`.
+    Zombie,
+    /// `EXIT_DEAD`: being released.
+    Dead,
+}
+
+impl ExitState {
+    /// The name as the kernel's constant has it, `-` for a live task.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ExitState::Alive => "-",
+            ExitState::Zombie => "ZOMBIE",
+            ExitState::Dead => "DEAD",
+        }
+    }
+}
+
+impl fmt::Display for ExitState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+/// The kernel's `HZ`, the tick rate (`CONFIG_HZ`).
+pub(crate) fn hz() -> u32 {
+    // SAFETY: The shim only returns a constant.
+    unsafe { proclab_hz() }
+}
+
+/// The size of a task's kernel stack, `THREAD_SIZE`.
+pub(crate) fn thread_size() -> usize {
+    // SAFETY: The shim only returns a constant.
+    unsafe { proclab_thread_size() }
+}
+
+/// The initial pid namespace's `pid_max` (`/proc/sys/kernel/pid_max`).
+pub(crate) fn pid_max() -> i32 {
+    // SAFETY: The shim reads an `int` of the static `init_pid_ns` once.
+    unsafe { proclab_pid_max() }
+}
+
+/// `PID_MAX_DEFAULT` and `PID_MAX_LIMIT`: the default and the upper bound of `pid_max` in this
+/// build (`CONFIG_BASE_SMALL` lowers both).
+pub(crate) fn pid_max_bounds() -> (i32, i32) {
+    // SAFETY: The shims only return constants.
+    unsafe { (proclab_pid_max_default(), proclab_pid_max_limit()) }
+}
+
+/// The size of `struct task_struct` in this build, from its type.
+pub(crate) const TASK_STRUCT_SIZE: usize = core::mem::size_of::<bindings::task_struct>();
+
 /// A scheduling policy, `task_struct::policy`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Policy(pub(crate) u32);
@@ -152,17 +401,31 @@ impl Comm {
 }
 
 impl fmt::Display for Comm {
+    /// The name escaped as `/proc/<pid>/status` escapes it, padded to the width asked for.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // An escape takes at most 4 bytes (`\ooo`) per byte of the name.
+        let mut buf = [0u8; 4 * TASK_COMM_LEN];
+        let mut len = 0;
+        let mut push = |bytes: &[u8]| {
+            buf[len..len + bytes.len()].copy_from_slice(bytes);
+            len += bytes.len();
+        };
         for &b in self.as_bytes() {
             match b {
-                b'\n' => f.write_str("\\n")?,
-                b'\t' => f.write_str("\\t")?,
-                b'\\' => f.write_str("\\\\")?,
-                0x20..=0x7e => f.write_fmt(format_args!("{}", b as char))?,
-                _ => f.write_fmt(format_args!("\\{b:03o}"))?,
+                b'\n' => push(b"\\n"),
+                b'\t' => push(b"\\t"),
+                b'\\' => push(b"\\\\"),
+                0x20..=0x7e => push(&[b]),
+                _ => push(&[
+                    b'\\',
+                    b'0' + (b >> 6),
+                    b'0' + ((b >> 3) & 7),
+                    b'0' + (b & 7),
+                ]),
             }
         }
-        Ok(())
+        // Only ASCII was pushed.
+        f.pad(core::str::from_utf8(&buf[..len]).unwrap_or("?"))
     }
 }
 
@@ -192,6 +455,76 @@ pub(crate) trait TaskExt {
     fn nr_threads(&self) -> i32;
     /// The command name.
     fn comm(&self) -> Comm;
+    /// `normal_prio`: the priority without priority-inheritance boosting.
+    fn normal_prio(&self) -> i32;
+    /// `rt_priority`: 1-99 for `SCHED_FIFO`/`SCHED_RR`, 0 otherwise.
+    fn rt_priority(&self) -> u32;
+    /// `se.sum_exec_runtime`: CPU time consumed, in nanoseconds.
+    fn sum_exec_runtime(&self) -> u64;
+    /// `nvcsw`: voluntary context switches (the task blocked).
+    fn nvcsw(&self) -> u64;
+    /// `nivcsw`: involuntary context switches (the task was preempted).
+    fn nivcsw(&self) -> u64;
+    /// The CPU the task runs on or last ran on (`task_cpu()`).
+    fn cpu(&self) -> u32;
+    /// The CPUs the task may run on, in list form (`0-1`), like `Cpus_allowed_list`.
+    fn cpus_allowed(&self) -> ShortStr;
+    /// `nr_cpus_allowed`.
+    fn nr_cpus_allowed(&self) -> i32;
+    /// `flags`: the `PF_*` bits.
+    fn flags(&self) -> u32;
+    /// Whether the task is a kernel thread (`PF_KTHREAD`; it has no `mm` of its own).
+    fn is_kthread(&self) -> bool;
+    /// `__state`: the raw `TASK_*` bits.
+    fn raw_state(&self) -> u32;
+    /// `exit_state`.
+    fn exit_state(&self) -> ExitState;
+    /// `exit_code`: the status the parent's `wait()` gets.
+    fn exit_code(&self) -> i32;
+    /// The scheduling class the policy and priority select, as `__setscheduler_class()` does:
+    /// `dl`, `rt`, `ext` or `fair`; `idle` for a CPU's idle task.
+    fn sched_class(&self) -> &'static str;
+    /// `se.load.inv_weight`: 2^32 / weight, the scheduler's precomputed inverse.
+    fn inv_weight(&self) -> u32;
+    /// `se.deadline`: the virtual deadline, in nanoseconds of vruntime.
+    fn deadline(&self) -> u64;
+    /// `se.slice`: the requested time slice, in nanoseconds.
+    fn slice(&self) -> u64;
+    /// `on_rq`: whether the task is on a run queue (1 queued, 2 migrating).
+    fn on_rq(&self) -> i32;
+    /// `on_cpu`: whether the task is running on a CPU right now.
+    fn on_cpu(&self) -> i32;
+    /// The pid (tid, not tgid) of `real_parent`; 0 once the task is unhashed.
+    fn real_parent_pid(&self) -> Pid;
+    /// The identity of the task's `mm`, `None` for kernel threads and after `exit_mm()`.
+    fn mm_key(&self) -> Option<ObjKey>;
+    /// The identity of the task's `files`, `None` after `exit_files()`.
+    fn files_key(&self) -> Option<ObjKey>;
+    /// The identity of the task's `sighand`, `None` once it was released.
+    fn sighand_key(&self) -> Option<ObjKey>;
+    /// Where a sleeping task waits: up to three function names from its kernel stack, outside
+    /// the scheduler. Empty without `CONFIG_STACKTRACE` or for a running task.
+    fn wchan(&self) -> ShortStr;
+    /// Open file descriptors, `None` after `exit_files()`.
+    fn nr_fds(&self) -> Option<u32>;
+    /// The first words of the pending, shared pending and blocked signal sets.
+    fn sigsets(&self) -> Option<(u64, u64, u64)>;
+    /// Real uid, real gid and effective uid, in the initial user namespace.
+    fn creds(&self) -> (u32, u32, u32);
+    /// The level of the task's pid namespace and its pid as seen there.
+    fn pid_ns(&self) -> Option<(i32, Pid)>;
+    /// The size of the slab object that holds this `task_struct`.
+    fn object_size(&self) -> usize;
+}
+
+/// Reads of a task that may sleep: call them only where sleeping is allowed (not under the RCU
+/// read lock of a [`processes`] walk), on a task you hold a reference to.
+pub(crate) trait TaskSleepingExt {
+    /// `mm->total_vm` (pages), `mm->map_count` and the users of the `mm` other than this
+    /// reader; `None` for a kernel thread or a task past `exit_mm()`.
+    ///
+    /// Takes and drops a reference on the `mm`; dropping it may sleep.
+    fn mm_info(&self) -> Option<(u64, u64, u64)>;
 }
 
 /// Reads a field of the `task_struct` behind `$task` once, like `READ_ONCE()`.
@@ -258,5 +591,187 @@ impl TaskExt for Task {
         // which is what the shim writes.
         unsafe { proclab_get_task_comm(buf.as_mut_ptr().cast(), self.as_ptr()) };
         Comm(buf)
+    }
+
+    fn normal_prio(&self) -> i32 {
+        read_once!(self, normal_prio)
+    }
+
+    fn rt_priority(&self) -> u32 {
+        read_once!(self, rt_priority)
+    }
+
+    fn sum_exec_runtime(&self) -> u64 {
+        read_once!(self, se.sum_exec_runtime)
+    }
+
+    fn nvcsw(&self) -> u64 {
+        read_once!(self, nvcsw) as u64
+    }
+
+    fn nivcsw(&self) -> u64 {
+        read_once!(self, nivcsw) as u64
+    }
+
+    fn cpu(&self) -> u32 {
+        // SAFETY: `self.as_ptr()` is a valid task; `task_cpu()` reads one field.
+        unsafe { proclab_task_cpu(self.as_ptr()) }
+    }
+
+    fn cpus_allowed(&self) -> ShortStr {
+        let mut s = ShortStr::new();
+        // SAFETY: `self.as_ptr()` is a valid task whose `cpus_ptr` points at its own mask or at
+        // a mask freed only with the task; `scnprintf()` writes at most `s.buf.len()` bytes.
+        let n = unsafe {
+            proclab_task_cpus_allowed(s.buf.as_mut_ptr().cast(), s.buf.len(), self.as_ptr())
+        };
+        s.set_len(n);
+        s
+    }
+
+    fn nr_cpus_allowed(&self) -> i32 {
+        read_once!(self, nr_cpus_allowed)
+    }
+
+    fn flags(&self) -> u32 {
+        read_once!(self, flags)
+    }
+
+    fn is_kthread(&self) -> bool {
+        self.flags() & bindings::PF_KTHREAD != 0
+    }
+
+    fn raw_state(&self) -> u32 {
+        read_once!(self, __state)
+    }
+
+    fn exit_state(&self) -> ExitState {
+        match u32::try_from(read_once!(self, exit_state)).unwrap_or(0) {
+            0 => ExitState::Alive,
+            s if s & bindings::EXIT_ZOMBIE != 0 => ExitState::Zombie,
+            _ => ExitState::Dead,
+        }
+    }
+
+    fn exit_code(&self) -> i32 {
+        read_once!(self, exit_code)
+    }
+
+    fn sched_class(&self) -> &'static str {
+        let prio = self.prio();
+        if self.flags() & bindings::PF_IDLE != 0 {
+            "idle"
+        } else if prio < 0 {
+            "dl"
+        } else if prio < 100 {
+            "rt"
+        } else if self.policy().0 == bindings::SCHED_EXT {
+            "ext"
+        } else {
+            "fair"
+        }
+    }
+
+    fn inv_weight(&self) -> u32 {
+        read_once!(self, se.load.inv_weight)
+    }
+
+    fn deadline(&self) -> u64 {
+        read_once!(self, se.deadline)
+    }
+
+    fn slice(&self) -> u64 {
+        read_once!(self, se.slice)
+    }
+
+    fn on_rq(&self) -> i32 {
+        i32::from(read_once!(self, on_rq))
+    }
+
+    fn on_cpu(&self) -> i32 {
+        i32::from(read_once!(self, on_cpu))
+    }
+
+    fn real_parent_pid(&self) -> Pid {
+        // SAFETY: `self.as_ptr()` is a valid task; the shim dereferences `real_parent` under the
+        // RCU read lock and only while the task is still hashed (`pid_alive()`).
+        unsafe { proclab_task_real_parent_pid(self.as_ptr()) }
+    }
+
+    fn mm_key(&self) -> Option<ObjKey> {
+        let mm: *mut bindings::mm_struct = read_once!(self, mm);
+        (!mm.is_null()).then_some(ObjKey(mm as usize))
+    }
+
+    fn files_key(&self) -> Option<ObjKey> {
+        let files: *mut bindings::files_struct = read_once!(self, files);
+        (!files.is_null()).then_some(ObjKey(files as usize))
+    }
+
+    fn sighand_key(&self) -> Option<ObjKey> {
+        let sighand: *mut bindings::sighand_struct = read_once!(self, sighand);
+        (!sighand.is_null()).then_some(ObjKey(sighand as usize))
+    }
+
+    fn wchan(&self) -> ShortStr {
+        let mut s = ShortStr::new();
+        // SAFETY: `self.as_ptr()` is a valid task; `stack_trace_save_tsk()` pins its stack
+        // (or finds none) itself; `scnprintf()` writes at most `s.buf.len()` bytes.
+        let n =
+            unsafe { proclab_task_wchan(s.buf.as_mut_ptr().cast(), s.buf.len(), self.as_ptr()) };
+        s.set_len(n);
+        s
+    }
+
+    fn nr_fds(&self) -> Option<u32> {
+        // SAFETY: `self.as_ptr()` is a valid task; the shim takes `task_lock()` and the RCU read
+        // lock to read its file table, as procfs does.
+        let n = unsafe { proclab_task_nr_fds(self.as_ptr()) };
+        u32::try_from(n).ok()
+    }
+
+    fn sigsets(&self) -> Option<(u64, u64, u64)> {
+        let (mut pending, mut shared, mut blocked) = (0, 0, 0);
+        // SAFETY: `self.as_ptr()` is a valid task and the out-pointers point to locals; the shim
+        // reads under the sighand lock, as `lock_task_sighand()` does, and fails if the task has
+        // released its sighand.
+        let ok =
+            unsafe { proclab_task_sigsets(self.as_ptr(), &mut pending, &mut shared, &mut blocked) };
+        ok.then_some((pending, shared, blocked))
+    }
+
+    fn creds(&self) -> (u32, u32, u32) {
+        let (mut uid, mut gid, mut euid) = (0, 0, 0);
+        // SAFETY: `self.as_ptr()` is a valid task, whose `real_cred` the shim reads under the
+        // RCU read lock; the out-pointers point to locals.
+        unsafe { proclab_task_creds(self.as_ptr(), &mut uid, &mut gid, &mut euid) };
+        (uid, gid, euid)
+    }
+
+    fn pid_ns(&self) -> Option<(i32, Pid)> {
+        let (mut level, mut nr) = (0, 0);
+        // SAFETY: `self.as_ptr()` is a valid task; the shim reads its pid under the RCU read lock
+        // and fails once it is detached; the out-pointers point to locals.
+        let ok = unsafe { proclab_task_pid_ns(self.as_ptr(), &mut level, &mut nr) };
+        ok.then_some((level, nr))
+    }
+
+    fn object_size(&self) -> usize {
+        // SAFETY: `self.as_ptr()` is a live slab object (`task_struct_cachep`), or `init_task`,
+        // which `ksize()` would not accept: callers pass tasks from the task list, never pid 0.
+        unsafe { proclab_task_object_size(self.as_ptr()) }
+    }
+}
+
+impl TaskSleepingExt for Task {
+    fn mm_info(&self) -> Option<(u64, u64, u64)> {
+        let (mut total_vm, mut map_count, mut users) = (0, 0, 0);
+        // SAFETY: `self.as_ptr()` is a valid task; `get_task_mm()` takes a counted reference on
+        // its `mm` under `task_lock()` (or finds none) and the shim drops it with `mmput()`; the
+        // out-pointers point to locals.
+        let ok = unsafe {
+            proclab_task_mm_info(self.as_ptr(), &mut total_vm, &mut map_count, &mut users)
+        };
+        ok.then_some((total_vm, map_count, users))
     }
 }

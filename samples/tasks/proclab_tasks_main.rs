@@ -2,21 +2,36 @@
 
 //! proclab_tasks: the kernel's task list, as the scheduler sees it.
 //!
-//! Walks the real task list with `for_each_process()` semantics under the RCU read lock and
-//! shows one line per process in `/sys/kernel/debug/proclab/tasks/tasks`. See
-//! `Documentation/tasks.rst` for what each column means and where it comes from.
+//! Walks the real task list with `for_each_process()` / `for_each_process_thread()` semantics
+//! under the RCU read lock and shows it in `/sys/kernel/debug/proclab/tasks/`:
+//!
+//! - `tasks`: one line per process, the `task_struct` fields procfs scatters over many files;
+//! - `threads`: one line per thread, with small ids for the `mm`, `files` and `sighand` it uses;
+//! - `tree`: the process tree from the swapper (pid 0), as `real_parent` links it;
+//! - `pid` (write a pid) and `task`: one task in depth;
+//! - `summary`: states, zombies, D-state sleepers, children of init;
+//! - `facts`: sizes and constants of this kernel that the course texts disagree on.
+//!
+//! See `Documentation/tasks.rst` for what each field means and where it comes from.
 
 use core::fmt;
 use kernel::{
-    debugfs::{Dir, File},
+    alloc::AllocError,
+    bindings,
+    debugfs::{Dir, Scope, ScopedDir},
+    new_mutex,
     prelude::*,
-    sync::rcu,
+    sync::{aref::ARef, Mutex},
+    task::{Pid, Task},
+    uaccess::UserSliceReader,
 };
 
 #[path = "../../rust/proclab/task.rs"]
 mod task;
 
-use task::{processes, TaskExt};
+use task::{
+    find_task, processes, snapshot, Comm, ExitState, ObjKey, TaskExt, TaskSleepingExt, Walk,
+};
 
 module! {
     type: ProclabTasks,
@@ -26,50 +41,87 @@ module! {
     license: "GPL",
 }
 
-/// The module: `proclab/tasks/` in debugfs and the files in it.
+/// The state the files share: the task selected through `pid`.
+#[pin_data]
+struct State {
+    /// The task `task` shows. The reference keeps its `task_struct` alive after it exits, so a
+    /// read never touches freed memory; the task's own exit shows in its `exit_state`.
+    #[pin]
+    selected: Mutex<Option<ARef<Task>>>,
+}
+
+/// The module: `proclab/tasks/` in debugfs, its files and their shared state.
 #[pin_data]
 struct ProclabTasks {
     #[pin]
-    _tasks: File<()>,
-    _dir: Dir,
+    files: Scope<State>,
     _root: Dir,
 }
+
+/// Maps a fmt error from an allocation failure to a line in the file; `seq_file` has no other way
+/// to report it.
+fn alloc_failed(f: &mut fmt::Formatter<'_>, _e: AllocError) -> fmt::Result {
+    writeln!(f, "# out of memory while taking the snapshot")
+}
+
+// ---------------------------------------------------------------------------------------------
+// tasks
 
 /// Writes the header and one line per process, walking the task list under RCU.
 ///
 /// `seq_file` calls this again with a larger buffer when the output does not fit, so the file
 /// holds the whole list however many tasks there are; each call is one walk.
-fn show_tasks(_data: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn show_tasks(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     writeln!(
         f,
-        "{:>7} {:>7} {:>7} {:>5} {:>4} {:>11} {:>8} {:>4} {:>6} {:>15} {:>10} comm",
+        "{:>7} {:>7} {:>7} {:>5} {:>4} {:>11} {:>11} {:>11} {:>8} {:>4} {:>6} {:>15} \
+         {:>16} {:>8} {:>8} {:>3} {:>12} {:>7} {:>10} {:>10} comm",
         "pid",
         "tgid",
         "ppid",
         "state",
         "prio",
         "static_prio",
+        "normal_prio",
+        "rt_priority",
         "policy",
         "nice",
         "weight",
         "vruntime",
-        "nr_threads"
+        "sum_exec_runtime",
+        "nvcsw",
+        "nivcsw",
+        "cpu",
+        "cpus_allowed",
+        "kthread",
+        "exit_state",
+        "nr_threads",
     )?;
-    let guard = rcu::read_lock();
+    let guard = kernel::sync::rcu::read_lock();
     for t in processes(&guard) {
         writeln!(
             f,
-            "{:>7} {:>7} {:>7} {:>5} {:>4} {:>11} {:>8} {:>4} {:>6} {:>15} {:>10} {}",
+            "{:>7} {:>7} {:>7} {:>5} {:>4} {:>11} {:>11} {:>11} {:>8} {:>4} {:>6} {:>15} \
+             {:>16} {:>8} {:>8} {:>3} {:>12} {:>7} {:>10} {:>10} {}",
             t.pid(),
             t.tgid(),
             t.ppid(),
             t.state_char(),
             t.prio(),
             t.static_prio(),
+            t.normal_prio(),
+            t.rt_priority(),
             t.policy(),
             t.nice(),
             t.weight(),
             t.vruntime(),
+            t.sum_exec_runtime(),
+            t.nvcsw(),
+            t.nivcsw(),
+            t.cpu(),
+            t.cpus_allowed(),
+            u8::from(t.is_kthread()),
+            t.exit_state(),
             t.nr_threads(),
             t.comm()
         )?;
@@ -77,13 +129,630 @@ fn show_tasks(_data: &(), f: &mut fmt::Formatter<'_>) -> fmt::Result {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------------
+// threads
+
+/// What `threads` records of each thread during the walk.
+struct ThreadRow {
+    pid: Pid,
+    tgid: Pid,
+    mm: Option<ObjKey>,
+    files: Option<ObjKey>,
+    sighand: Option<ObjKey>,
+    comm: Comm,
+}
+
+/// Small, stable ids for kernel objects: an object's id is the lowest pid among the tasks that
+/// use it, so all threads sharing an `mm` show the same number, and the number stays the same
+/// from one read to the next while that task lives. The address itself is never shown.
+struct Ids(KVec<(ObjKey, Pid)>);
+
+impl Ids {
+    fn new(rows: &[ThreadRow], key: impl Fn(&ThreadRow) -> Option<ObjKey>) -> Result<Self> {
+        let mut v = KVec::with_capacity(rows.len(), GFP_KERNEL)?;
+        for r in rows {
+            if let Some(k) = key(r) {
+                v.push((k, r.pid), GFP_KERNEL)?;
+            }
+        }
+        // Sorted by key, then by pid: the first entry of each key holds its lowest pid.
+        v.sort_unstable();
+        Ok(Ids(v))
+    }
+
+    fn get(&self, key: Option<ObjKey>) -> Option<Pid> {
+        let key = key?;
+        let i = self.0.partition_point(|(k, _)| *k < key);
+        self.0
+            .get(i)
+            .filter(|(k, _)| *k == key)
+            .map(|(_, pid)| *pid)
+    }
+}
+
+/// An id column: the id, or `-` when the task has no such object.
+struct IdCol(Option<Pid>);
+
+impl fmt::Display for IdCol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(id) => fmt::Display::fmt(&id, f),
+            None => f.pad("-"),
+        }
+    }
+}
+
+fn show_threads(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let rows = match snapshot(Walk::Threads, |t| ThreadRow {
+        pid: t.pid(),
+        tgid: t.tgid(),
+        mm: t.mm_key(),
+        files: t.files_key(),
+        sighand: t.sighand_key(),
+        comm: t.comm(),
+    }) {
+        Ok(rows) => rows,
+        Err(e) => return alloc_failed(f, e),
+    };
+    let (Ok(mm), Ok(files), Ok(sighand)) = (
+        Ids::new(&rows, |r| r.mm),
+        Ids::new(&rows, |r| r.files),
+        Ids::new(&rows, |r| r.sighand),
+    ) else {
+        return alloc_failed(f, AllocError);
+    };
+    writeln!(
+        f,
+        "{:>7} {:>7} {:>7} {:>7} {:>7} {:>7} comm",
+        "pid", "tgid", "mm", "files", "sighand", "shares"
+    )?;
+    // The walk visits the threads of a group one after the other, so a group is a run of rows.
+    let mut group: Option<(Pid, Option<&ThreadRow>)> = None;
+    for (i, r) in rows.iter().enumerate() {
+        // The leader is the thread whose pid is the tgid; "shares" says which of its objects
+        // this thread uses too (m: mm, f: files, s: sighand).
+        let leader = match group {
+            Some((tgid, leader)) if tgid == r.tgid => leader,
+            _ => {
+                let leader = rows[i..]
+                    .iter()
+                    .take_while(|l| l.tgid == r.tgid)
+                    .find(|l| l.pid == r.tgid);
+                group = Some((r.tgid, leader));
+                leader
+            }
+        };
+        let shares = |a: Option<ObjKey>, b: Option<ObjKey>| a.is_some() && a == b;
+        let (m, fi, s) = match leader {
+            Some(l) => (
+                shares(r.mm, l.mm),
+                shares(r.files, l.files),
+                shares(r.sighand, l.sighand),
+            ),
+            None => (false, false, false),
+        };
+        let flag = |on: bool, c: char| if on { c } else { '-' };
+        writeln!(
+            f,
+            "{:>7} {:>7} {:>7} {:>7} {:>7} {:>5}{}{}{} {}",
+            r.pid,
+            r.tgid,
+            IdCol(mm.get(r.mm)),
+            IdCol(files.get(r.files)),
+            IdCol(sighand.get(r.sighand)),
+            "",
+            flag(m, 'm'),
+            flag(fi, 'f'),
+            flag(s, 's'),
+            r.comm
+        )?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// tree
+
+/// What `tree` records of each process.
+struct TreeRow {
+    pid: Pid,
+    ppid: Pid,
+    nr_threads: i32,
+    comm: Comm,
+}
+
+fn show_tree(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let mut rows = match snapshot(Walk::Processes, |t| TreeRow {
+        pid: t.pid(),
+        // The parent's tgid, as the children/sibling lists of `real_parent` link them.
+        ppid: t.ppid(),
+        nr_threads: t.nr_threads(),
+        comm: t.comm(),
+    }) {
+        Ok(rows) => rows,
+        Err(e) => return alloc_failed(f, e),
+    };
+    // Children of a parent become one run, in pid order: a binary search finds the run.
+    rows.sort_unstable_by_key(|r| (r.ppid, r.pid));
+    writeln!(f, "0 swapper")?;
+    // Depth-first from pid 0 with an explicit stack of (parent, index of the next child).
+    let mut stack = match KVec::with_capacity(16, GFP_KERNEL) {
+        Ok(s) => s,
+        Err(e) => return alloc_failed(f, e),
+    };
+    if stack.push((0 as Pid, 0usize), GFP_KERNEL).is_err() {
+        return alloc_failed(f, AllocError);
+    }
+    while let Some(&(parent, next)) = stack.last() {
+        let first = rows.partition_point(|r| r.ppid < parent);
+        let child = rows
+            .get(first + next)
+            .filter(|r| r.ppid == parent && r.pid != parent);
+        let depth = stack.len();
+        let Some(r) = child else {
+            stack.pop();
+            continue;
+        };
+        if let Some(top) = stack.last_mut() {
+            top.1 += 1;
+        }
+        write!(f, "{:width$}{} {}", "", r.pid, r.comm, width = depth * 2)?;
+        if r.nr_threads > 1 {
+            write!(f, " ({} threads)", r.nr_threads)?;
+        }
+        writeln!(f)?;
+        // A pid 0 parent only appears for the swapper's children; never descend into pid 0.
+        if r.pid != 0 && stack.push((r.pid, 0), GFP_KERNEL).is_err() {
+            return alloc_failed(f, AllocError);
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// pid and task
+
+/// The longest write `pid` accepts: a pid has at most 7 digits (`PID_MAX_LIMIT` is 4194304).
+const PID_WRITE_MAX: usize = 16;
+
+/// Parses a pid written to `pid`: decimal digits, one optional trailing newline, nothing else.
+fn parse_pid(text: &[u8]) -> Option<Pid> {
+    let text = text.strip_suffix(b"\n").unwrap_or(text);
+    if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    text.iter().try_fold(0 as Pid, |n, &d| {
+        n.checked_mul(10)?.checked_add(Pid::from(d - b'0'))
+    })
+}
+
+fn write_pid(state: &State, reader: &mut UserSliceReader) -> Result {
+    let len = reader.len();
+    if len == 0 || len > PID_WRITE_MAX {
+        pr_warn!("tasks/pid: write one process id, {len} bytes is not one\n");
+        return Err(EINVAL);
+    }
+    let mut buf = [0u8; PID_WRITE_MAX];
+    reader.read_slice(&mut buf[..len])?;
+    let Some(pid) = parse_pid(&buf[..len]).filter(|&p| p > 0 && p <= task::pid_max()) else {
+        pr_warn!("tasks/pid: not a pid between 1 and pid_max\n");
+        return Err(EINVAL);
+    };
+    let Some(t) = find_task(pid) else {
+        pr_warn!("tasks/pid: no task with pid {pid}\n");
+        return Err(ESRCH);
+    };
+    *state.selected.lock() = Some(t);
+    Ok(())
+}
+
+fn show_pid(state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match &*state.selected.lock() {
+        Some(t) => writeln!(f, "{}", t.pid()),
+        None => writeln!(f, "none"),
+    }
+}
+
+/// Names of the `PF_*` flags, for `flags` in `task`.
+const PF_NAMES: &[(u32, &str)] = &[
+    (bindings::PF_VCPU, "VCPU"),
+    (bindings::PF_IDLE, "IDLE"),
+    (bindings::PF_EXITING, "EXITING"),
+    (bindings::PF_POSTCOREDUMP, "POSTCOREDUMP"),
+    (bindings::PF_IO_WORKER, "IO_WORKER"),
+    (bindings::PF_WQ_WORKER, "WQ_WORKER"),
+    (bindings::PF_FORKNOEXEC, "FORKNOEXEC"),
+    (bindings::PF_MCE_PROCESS, "MCE_PROCESS"),
+    (bindings::PF_SUPERPRIV, "SUPERPRIV"),
+    (bindings::PF_DUMPCORE, "DUMPCORE"),
+    (bindings::PF_SIGNALED, "SIGNALED"),
+    (bindings::PF_MEMALLOC, "MEMALLOC"),
+    (bindings::PF_NPROC_EXCEEDED, "NPROC_EXCEEDED"),
+    (bindings::PF_USED_MATH, "USED_MATH"),
+    (bindings::PF_USER_WORKER, "USER_WORKER"),
+    (bindings::PF_NOFREEZE, "NOFREEZE"),
+    (bindings::PF_KCOMPACTD, "KCOMPACTD"),
+    (bindings::PF_KSWAPD, "KSWAPD"),
+    (bindings::PF_MEMALLOC_NOFS, "MEMALLOC_NOFS"),
+    (bindings::PF_MEMALLOC_NOIO, "MEMALLOC_NOIO"),
+    (bindings::PF_LOCAL_THROTTLE, "LOCAL_THROTTLE"),
+    (bindings::PF_KTHREAD, "KTHREAD"),
+    (bindings::PF_RANDOMIZE, "RANDOMIZE"),
+    (bindings::PF_NO_NOTIFY_SIGNAL, "NO_NOTIFY_SIGNAL"),
+    (bindings::PF_NO_SETAFFINITY, "NO_SETAFFINITY"),
+    (bindings::PF_MCE_EARLY, "MCE_EARLY"),
+    (bindings::PF_MEMALLOC_PIN, "MEMALLOC_PIN"),
+    (bindings::PF_BLOCK_TS, "BLOCK_TS"),
+    (bindings::PF_SUSPEND_TASK, "SUSPEND_TASK"),
+];
+
+/// Names of the `TASK_*` bits of `__state`.
+const STATE_NAMES: &[(u32, &str)] = &[
+    (bindings::TASK_INTERRUPTIBLE, "INTERRUPTIBLE"),
+    (bindings::TASK_UNINTERRUPTIBLE, "UNINTERRUPTIBLE"),
+    (bindings::__TASK_STOPPED, "__STOPPED"),
+    (bindings::__TASK_TRACED, "__TRACED"),
+    (bindings::TASK_PARKED, "PARKED"),
+    (bindings::TASK_DEAD, "DEAD"),
+    (bindings::TASK_WAKEKILL, "WAKEKILL"),
+    (bindings::TASK_WAKING, "WAKING"),
+    (bindings::TASK_NOLOAD, "NOLOAD"),
+    (bindings::TASK_NEW, "NEW"),
+    (bindings::TASK_RTLOCK_WAIT, "RTLOCK_WAIT"),
+    (bindings::TASK_FREEZABLE, "FREEZABLE"),
+    (bindings::TASK_FROZEN, "FROZEN"),
+];
+
+/// A bit set shown as `0xHEX (NAME|NAME)`; `zero` names the empty set.
+struct Bits {
+    value: u32,
+    names: &'static [(u32, &'static str)],
+    zero: &'static str,
+}
+
+impl fmt::Display for Bits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#x} (", self.value)?;
+        if self.value == 0 {
+            f.write_str(self.zero)?;
+        }
+        let mut rest = self.value;
+        let mut sep = "";
+        for &(bit, name) in self.names {
+            if self.value & bit != 0 {
+                write!(f, "{sep}{name}")?;
+                sep = "|";
+                rest &= !bit;
+            }
+        }
+        if rest != 0 {
+            write!(f, "{sep}{rest:#x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// The name of a state letter, as `fs/proc/array.c` has it.
+fn state_name(c: char) -> &'static str {
+    match c {
+        'R' => "running",
+        'S' => "sleeping",
+        'D' => "disk sleep",
+        'T' => "stopped",
+        't' => "tracing stop",
+        'X' => "dead",
+        'Z' => "zombie",
+        'P' => "parked",
+        'I' => "idle",
+        _ => "unknown",
+    }
+}
+
+fn show_task(state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    // Take our own reference so the lock is not held while the task is read (`mm_info` sleeps).
+    let Some(t) = state.selected.lock().clone() else {
+        return writeln!(f, "no task selected: write a pid to pid");
+    };
+    let t: &Task = &t;
+    let pid = t.pid();
+
+    // Relationships from one walk: processes whose real parent is this task, and processes
+    // sharing its real parent.
+    let parent = t.real_parent_pid();
+    let (mut children, mut siblings) = (0u32, 0u32);
+    {
+        let guard = kernel::sync::rcu::read_lock();
+        for p in processes(&guard) {
+            let pp = p.real_parent_pid();
+            if pp == pid {
+                children += 1;
+            } else if pp == parent && p.pid() != pid {
+                siblings += 1;
+            }
+        }
+    }
+
+    let state_c = t.state_char();
+    writeln!(f, "# identity")?;
+    writeln!(f, "pid: {pid}")?;
+    writeln!(f, "tgid: {}", t.tgid())?;
+    writeln!(f, "ppid: {}", t.ppid())?;
+    writeln!(f, "real_parent: {parent}")?;
+    writeln!(f, "group_leader: {}", t.tgid())?;
+    writeln!(f, "comm: {}", t.comm())?;
+    writeln!(
+        f,
+        "flags: {}",
+        Bits {
+            value: t.flags(),
+            names: PF_NAMES,
+            zero: "none",
+        }
+    )?;
+    writeln!(f, "# state")?;
+    writeln!(f, "state: {state_c} ({})", state_name(state_c))?;
+    writeln!(
+        f,
+        "__state: {}",
+        Bits {
+            value: t.raw_state(),
+            names: STATE_NAMES,
+            zero: "RUNNING",
+        }
+    )?;
+    let exit_state = t.exit_state();
+    writeln!(f, "exit_state: {exit_state}")?;
+    writeln!(f, "exit_code: {}", t.exit_code())?;
+    writeln!(f, "# scheduling")?;
+    writeln!(f, "sched_class: {}", t.sched_class())?;
+    writeln!(f, "policy: {}", t.policy())?;
+    writeln!(f, "prio: {}", t.prio())?;
+    writeln!(f, "static_prio: {}", t.static_prio())?;
+    writeln!(f, "normal_prio: {}", t.normal_prio())?;
+    writeln!(f, "rt_priority: {}", t.rt_priority())?;
+    writeln!(f, "nice: {}", t.nice())?;
+    writeln!(f, "weight: {}", t.weight())?;
+    writeln!(f, "inv_weight: {}", t.inv_weight())?;
+    writeln!(f, "vruntime: {}", t.vruntime())?;
+    writeln!(f, "deadline: {}", t.deadline())?;
+    writeln!(f, "slice: {}", t.slice())?;
+    writeln!(f, "sum_exec_runtime: {}", t.sum_exec_runtime())?;
+    writeln!(f, "nvcsw: {}", t.nvcsw())?;
+    writeln!(f, "nivcsw: {}", t.nivcsw())?;
+    writeln!(f, "on_rq: {}", t.on_rq())?;
+    writeln!(f, "on_cpu: {}", t.on_cpu())?;
+    writeln!(f, "cpu: {}", t.cpu())?;
+    writeln!(f, "cpus_mask: {}", t.cpus_allowed())?;
+    writeln!(f, "nr_cpus_allowed: {}", t.nr_cpus_allowed())?;
+    writeln!(f, "# memory")?;
+    match t.mm_info() {
+        Some((total_vm, map_count, users)) => {
+            writeln!(f, "mm: yes")?;
+            writeln!(f, "total_vm: {total_vm}")?;
+            writeln!(f, "map_count: {map_count}")?;
+            writeln!(f, "mm_users: {users}")?;
+        }
+        None if t.is_kthread() => writeln!(f, "mm: NULL (kernel thread)")?,
+        None => writeln!(f, "mm: NULL (exited)")?,
+    }
+    writeln!(f, "# files")?;
+    match t.nr_fds() {
+        Some(n) => writeln!(f, "open_fds: {n}")?,
+        None => writeln!(f, "open_fds: - (no files_struct)")?,
+    }
+    writeln!(f, "# signals")?;
+    match t.sigsets() {
+        Some((pending, shared, blocked)) => {
+            writeln!(f, "pending: {pending:016x}")?;
+            writeln!(f, "shared_pending: {shared:016x}")?;
+            writeln!(f, "blocked: {blocked:016x}")?;
+        }
+        None => writeln!(f, "pending: - (signal handlers released)")?,
+    }
+    writeln!(f, "# credentials")?;
+    let (uid, gid, euid) = t.creds();
+    writeln!(f, "uid: {uid}")?;
+    writeln!(f, "gid: {gid}")?;
+    writeln!(f, "euid: {euid}")?;
+    writeln!(f, "# namespaces")?;
+    match t.pid_ns() {
+        Some((level, nr)) => {
+            writeln!(f, "pid_ns_level: {level}")?;
+            writeln!(f, "pid_in_ns: {nr}")?;
+        }
+        None => writeln!(f, "pid_ns_level: - (detached)")?,
+    }
+    writeln!(f, "# relationships")?;
+    writeln!(f, "children: {children}")?;
+    writeln!(f, "siblings: {siblings}")?;
+    writeln!(f, "threads: {}", t.nr_threads())?;
+    if exit_state != ExitState::Alive {
+        writeln!(
+            f,
+            "# the task has exited; its task_struct is kept by our reference"
+        )?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// summary
+
+/// What `summary` records of each thread.
+struct SummaryRow {
+    pid: Pid,
+    tgid: Pid,
+    ppid: Pid,
+    state: char,
+    kthread: bool,
+    comm: Comm,
+    wchan: Option<task::ShortStr>,
+}
+
+/// The letters `task_state_to_char()` produces, in its order.
+const STATES: &[char] = &['R', 'S', 'D', 'T', 't', 'X', 'Z', 'P', 'I'];
+
+fn show_summary(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let rows = match snapshot(Walk::Threads, |t| {
+        let state = t.state_char();
+        SummaryRow {
+            pid: t.pid(),
+            tgid: t.tgid(),
+            ppid: t.ppid(),
+            state,
+            kthread: t.is_kthread(),
+            comm: t.comm(),
+            wchan: (state == 'D').then(|| t.wchan()),
+        }
+    }) {
+        Ok(rows) => rows,
+        Err(e) => return alloc_failed(f, e),
+    };
+    let comm_of = |pid: Pid| rows.iter().find(|r| r.pid == pid).map(|r| r.comm);
+    let processes = rows.iter().filter(|r| r.pid == r.tgid).count();
+    let kthreads = rows.iter().filter(|r| r.pid == r.tgid && r.kthread).count();
+    writeln!(f, "processes: {processes}")?;
+    writeln!(f, "threads: {}", rows.len())?;
+    writeln!(f, "kernel_threads: {kthreads}")?;
+    writeln!(f, "# threads per state")?;
+    for &c in STATES {
+        let n = rows.iter().filter(|r| r.state == c).count();
+        writeln!(f, "{c} {:<13} {n}", state_name(c))?;
+    }
+
+    writeln!(
+        f,
+        "# zombies: exited, not yet reaped by their parent's wait()"
+    )?;
+    writeln!(f, "{:>7} {:<16} {:>7} parent_comm", "pid", "comm", "ppid")?;
+    for r in rows.iter().filter(|r| r.state == 'Z' && r.pid == r.tgid) {
+        match comm_of(r.ppid) {
+            Some(pc) => writeln!(f, "{:>7} {:<16} {:>7} {}", r.pid, r.comm, r.ppid, pc)?,
+            None => writeln!(f, "{:>7} {:<16} {:>7} ?", r.pid, r.comm, r.ppid)?,
+        }
+    }
+
+    writeln!(f, "# uninterruptible sleep (D): where each one waits")?;
+    writeln!(f, "{:>7} {:<16} wchan", "pid", "comm")?;
+    for r in rows.iter().filter(|r| r.state == 'D') {
+        match &r.wchan {
+            Some(w) if !w.is_empty() => writeln!(f, "{:>7} {:<16} {}", r.pid, r.comm, w)?,
+            _ => writeln!(f, "{:>7} {:<16} - (needs CONFIG_STACKTRACE)", r.pid, r.comm)?,
+        }
+    }
+
+    writeln!(
+        f,
+        "# children of init (pid 1): orphans are reparented here; the kernel keeps no mark that \
+         tells them from init's own children"
+    )?;
+    writeln!(f, "{:>7} comm", "pid")?;
+    for r in rows.iter().filter(|r| r.ppid == 1 && r.pid == r.tgid) {
+        writeln!(f, "{:>7} {}", r.pid, r.comm)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// facts
+
+/// Nice values run from -20 to 19.
+const NICE_MIN: i32 = -20;
+const NICE_LEVELS: usize = 40;
+
+fn show_facts(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let current: &Task = kernel::current!();
+    writeln!(
+        f,
+        "task_struct_size: {} bytes (sizeof, this build)",
+        task::TASK_STRUCT_SIZE
+    )?;
+    writeln!(
+        f,
+        "task_struct_object: {} bytes (slab object of a live task: task_struct + FPU state)",
+        current.object_size()
+    )?;
+    writeln!(
+        f,
+        "kernel_stack: {} bytes (THREAD_SIZE)",
+        task::thread_size()
+    )?;
+    writeln!(f, "pid_max: {}", task::pid_max())?;
+    let (pid_max_default, pid_max_limit) = task::pid_max_bounds();
+    writeln!(f, "pid_max_default: {pid_max_default} (PID_MAX_DEFAULT)")?;
+    writeln!(f, "pid_max_limit: {pid_max_limit} (PID_MAX_LIMIT)")?;
+    writeln!(f, "HZ: {}", task::hz())?;
+    writeln!(f, "task_comm_len: {}", task::TASK_COMM_LEN)?;
+
+    // The nice -> weight table as the scheduler applied it to the live tasks: per nice value,
+    // the weights of the NORMAL and BATCH tasks at that nice (IDLE and real-time tasks have
+    // weights of their own).
+    let mut seen = [(0u32, u64::MAX, 0u64); NICE_LEVELS];
+    {
+        let guard = kernel::sync::rcu::read_lock();
+        for t in processes(&guard) {
+            let p = t.policy().0;
+            if p != bindings::SCHED_NORMAL && p != bindings::SCHED_BATCH {
+                continue;
+            }
+            let Ok(i) = usize::try_from(t.nice() - NICE_MIN) else {
+                continue;
+            };
+            if let Some(e) = seen.get_mut(i) {
+                let w = t.weight();
+                *e = (e.0 + 1, e.1.min(w), e.2.max(w));
+            }
+        }
+    }
+    match seen.get((0 - NICE_MIN) as usize) {
+        Some(&(n, w, _)) if n > 0 => writeln!(
+            f,
+            "NICE_0_LOAD: {w} (the weight of the {n} nice-0 tasks; the scheduler keeps it \
+             shifted left by SCHED_FIXEDPOINT_SHIFT={})",
+            bindings::SCHED_FIXEDPOINT_SHIFT
+        )?,
+        _ => writeln!(f, "NICE_0_LOAD: - (no nice-0 task to measure)")?,
+    }
+    writeln!(
+        f,
+        "# nice -> weight, measured on the live NORMAL/BATCH tasks"
+    )?;
+    writeln!(f, "{:>4} {:>6} tasks", "nice", "weight")?;
+    for (i, &(n, lo, hi)) in seen.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let nice = NICE_MIN + i as i32;
+        if lo == hi {
+            writeln!(f, "{nice:>4} {lo:>6} {n}")?;
+        } else {
+            writeln!(f, "{nice:>4} {lo}..{hi} {n}")?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Creates the files of `proclab/tasks/`.
+fn populate<'a>(state: &'a State, dir: &ScopedDir<'a, '_>) {
+    dir.read_callback_file(c"tasks", state, &show_tasks);
+    dir.read_callback_file(c"threads", state, &show_threads);
+    dir.read_callback_file(c"tree", state, &show_tree);
+    dir.read_write_callback_file(c"pid", state, &show_pid, &write_pid);
+    dir.read_callback_file(c"task", state, &show_task);
+    dir.read_callback_file(c"summary", state, &show_summary);
+    dir.read_callback_file(c"facts", state, &show_facts);
+}
+
 impl kernel::InPlaceModule for ProclabTasks {
     fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
         let root = Dir::new(c"proclab");
-        let dir = root.subdir(c"tasks");
+        let state = pin_init!(State {
+            selected <- new_mutex!(None),
+        });
         try_pin_init!(Self {
-            _tasks <- dir.read_callback_file(c"tasks", (), &show_tasks),
-            _dir: dir,
+            files <- root.scope(state, c"tasks", populate),
             _root: root,
         })
     }
