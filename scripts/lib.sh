@@ -89,5 +89,6 @@ kernel_release() { cat "$1/include/config/kernel.release"; }
 modules_dir() {
 	local kdir
 	kdir=$(kernel_build_dir "$1")
-	echo "$PROCLAB_CACHE/modules/$(printf '%s' "$kdir" | short_hash)"
+	# Per kernel and per checkout: two clones must not share kbuild's MO=.
+	echo "$PROCLAB_CACHE/modules/$(printf '%s\n%s' "$kdir" "$PROCLAB_ROOT" | short_hash)"
 }
