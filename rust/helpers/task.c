@@ -98,6 +98,13 @@ int proclab_task_cpus_allowed(char *buf, size_t len, const struct task_struct *p
 	return scnprintf(buf, len, "%*pbl", cpumask_pr_args(p->cpus_ptr));
 }
 
+/* Whether @a and @b may run on the same CPUs. */
+bool proclab_task_cpus_equal(const struct task_struct *a,
+			     const struct task_struct *b)
+{
+	return cpumask_equal(a->cpus_ptr, b->cpus_ptr);
+}
+
 /*
  * The task that owns pid @nr in the initial pid namespace, with a reference
  * the caller drops with put_task_struct(); NULL if there is none.

@@ -21,6 +21,8 @@ struct task_struct *proclab_first_thread(struct task_struct *p);
 struct task_struct *proclab_next_thread(struct task_struct *t);
 unsigned int proclab_task_cpu(const struct task_struct *p);
 int proclab_task_cpus_allowed(char *buf, size_t len, const struct task_struct *p);
+bool proclab_task_cpus_equal(const struct task_struct *a,
+			     const struct task_struct *b);
 struct task_struct *proclab_get_task_by_pid(pid_t nr);
 bool proclab_task_mm_info(struct task_struct *p, u64 *total_vm, u64 *map_count,
 			  u64 *mm_users);

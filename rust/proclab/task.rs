@@ -44,6 +44,10 @@ extern "C" {
         len: usize,
         p: *const bindings::task_struct,
     ) -> c_int;
+    fn proclab_task_cpus_equal(
+        a: *const bindings::task_struct,
+        b: *const bindings::task_struct,
+    ) -> bool;
     fn proclab_get_task_by_pid(nr: bindings::pid_t) -> *mut bindings::task_struct;
     fn proclab_task_mm_info(
         p: *mut bindings::task_struct,
@@ -217,17 +221,27 @@ pub(crate) enum Walk {
     Threads,
 }
 
+/// The number of tasks a walk visits now (a count that may be stale as soon as it is returned).
+pub(crate) fn count(walk: Walk) -> usize {
+    let guard = rcu::read_lock();
+    match walk {
+        Walk::Processes => processes(&guard).count(),
+        Walk::Threads => threads(&guard).count(),
+    }
+}
+
 /// Calls `f` on every task of one walk under the RCU read lock and returns what it produced.
 ///
 /// Nothing may be allocated with `GFP_KERNEL` under the RCU read lock, so the vector is allocated
-/// before the walk and filled without allocating; if the task list grew beyond it, the walk is
-/// repeated with twice the room. The result is one consistent walk. `f` runs under the RCU read
-/// lock: it must not sleep.
+/// before the walk, with room for the tasks counted just before and some more, and filled without
+/// allocating; if the task list grew beyond it, the walk is repeated with twice the room. The
+/// result is one consistent walk. `f` runs under the RCU read lock: it must not sleep.
 pub(crate) fn snapshot<T>(
     walk: Walk,
     mut f: impl FnMut(&Task) -> T,
 ) -> Result<KVec<T>, AllocError> {
-    let mut room = 512;
+    let n = count(walk);
+    let mut room = n + n / 8 + 64;
     loop {
         let mut v = KVec::with_capacity(room, GFP_KERNEL)?;
         let mut full = false;
@@ -297,12 +311,16 @@ impl ShortStr {
     }
 }
 
+impl ShortStr {
+    /// The text, or `?` if the shim wrote something that is not UTF-8.
+    pub(crate) fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.buf[..self.len]).unwrap_or("?")
+    }
+}
+
 impl fmt::Display for ShortStr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match core::str::from_utf8(&self.buf[..self.len]) {
-            Ok(s) => f.pad(s),
-            Err(_) => f.pad("?"),
-        }
+        f.pad(self.as_str())
     }
 }
 
@@ -400,23 +418,30 @@ impl Comm {
     }
 }
 
-impl fmt::Display for Comm {
-    /// The name escaped as `/proc/<pid>/status` escapes it, padded to the width asked for.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Comm {
+    /// The name escaped as `/proc/<pid>/status` escapes it.
+    pub(crate) fn escaped(&self) -> EscapedComm {
         // An escape takes at most 4 bytes (`\ooo`) per byte of the name.
-        let mut buf = [0u8; 4 * TASK_COMM_LEN];
-        let mut len = 0;
-        let mut push = |bytes: &[u8]| {
-            buf[len..len + bytes.len()].copy_from_slice(bytes);
-            len += bytes.len();
+        let mut e = EscapedComm {
+            buf: [0; 4 * TASK_COMM_LEN],
+            len: 0,
         };
-        for &b in self.as_bytes() {
+        let name = self.as_bytes();
+        // Almost every name is plain: one copy.
+        if name
+            .iter()
+            .all(|&b| (0x20..=0x7e).contains(&b) && b != b'\\')
+        {
+            e.push(name);
+            return e;
+        }
+        for &b in name {
             match b {
-                b'\n' => push(b"\\n"),
-                b'\t' => push(b"\\t"),
-                b'\\' => push(b"\\\\"),
-                0x20..=0x7e => push(&[b]),
-                _ => push(&[
+                b'\n' => e.push(b"\\n"),
+                b'\t' => e.push(b"\\t"),
+                b'\\' => e.push(b"\\\\"),
+                0x20..=0x7e => e.push(&[b]),
+                _ => e.push(&[
                     b'\\',
                     b'0' + (b >> 6),
                     b'0' + ((b >> 3) & 7),
@@ -424,8 +449,36 @@ impl fmt::Display for Comm {
                 ]),
             }
         }
+        e
+    }
+}
+
+/// A task name escaped for printing: printable ASCII only.
+pub(crate) struct EscapedComm {
+    buf: [u8; 4 * TASK_COMM_LEN],
+    len: usize,
+}
+
+impl EscapedComm {
+    fn push(&mut self, bytes: &[u8]) {
+        // At most `TASK_COMM_LEN` bytes of 4 bytes each are pushed: the buffer holds them.
+        if let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) {
+            dst.copy_from_slice(bytes);
+            self.len += bytes.len();
+        }
+    }
+
+    /// The escaped name.
+    pub(crate) fn as_str(&self) -> &str {
         // Only ASCII was pushed.
-        f.pad(core::str::from_utf8(&buf[..len]).unwrap_or("?"))
+        core::str::from_utf8(&self.buf[..self.len]).unwrap_or("?")
+    }
+}
+
+impl fmt::Display for Comm {
+    /// The name escaped as `/proc/<pid>/status` escapes it, padded to the width asked for.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.escaped().as_str())
     }
 }
 
@@ -469,6 +522,8 @@ pub(crate) trait TaskExt {
     fn cpu(&self) -> u32;
     /// The CPUs the task may run on, in list form (`0-1`), like `Cpus_allowed_list`.
     fn cpus_allowed(&self) -> ShortStr;
+    /// Whether `other` may run on the same CPUs (cheaper than comparing two `cpus_allowed()`).
+    fn same_cpus_as(&self, other: &Task) -> bool;
     /// `nr_cpus_allowed`.
     fn nr_cpus_allowed(&self) -> i32;
     /// `flags`: the `PF_*` bits.
@@ -627,6 +682,12 @@ impl TaskExt for Task {
         };
         s.set_len(n);
         s
+    }
+
+    fn same_cpus_as(&self, other: &Task) -> bool {
+        // SAFETY: Both are valid tasks (shared references), whose `cpus_ptr` point at masks
+        // freed only with the tasks; `cpumask_equal()` only reads them.
+        unsafe { proclab_task_cpus_equal(self.as_ptr(), other.as_ptr()) }
     }
 
     fn nr_cpus_allowed(&self) -> i32 {

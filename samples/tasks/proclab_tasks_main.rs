@@ -14,20 +14,22 @@
 //!
 //! See `Documentation/tasks.rst` for what each field means and where it comes from.
 
-use core::fmt;
+use core::fmt::{self, Write};
 use kernel::{
     alloc::AllocError,
-    bindings,
-    debugfs::{Dir, Scope, ScopedDir},
-    new_mutex,
+    bindings, new_mutex,
     prelude::*,
     sync::{aref::ARef, Mutex},
     task::{Pid, Task},
     uaccess::UserSliceReader,
 };
 
+#[path = "../../rust/proclab/debugfs.rs"]
+mod debugfs;
 #[path = "../../rust/proclab/task.rs"]
 mod task;
+
+use debugfs::{FileSpec, Files, Root, SeqOut};
 
 use task::{
     find_task, processes, snapshot, Comm, ExitState, ObjKey, TaskExt, TaskSleepingExt, Walk,
@@ -51,80 +53,89 @@ struct State {
 }
 
 /// The module: `proclab/tasks/` in debugfs, its files and their shared state.
-#[pin_data]
+///
+/// The fields drop in order: the files before the `proclab` directory that holds them.
 struct ProclabTasks {
-    #[pin]
-    files: Scope<State>,
-    _root: Dir,
+    _files: Files<State>,
+    _root: Root,
 }
 
 /// Maps a fmt error from an allocation failure to a line in the file; `seq_file` has no other way
 /// to report it.
-fn alloc_failed(f: &mut fmt::Formatter<'_>, _e: AllocError) -> fmt::Result {
+fn alloc_failed(f: &mut SeqOut, _e: AllocError) -> fmt::Result {
     writeln!(f, "# out of memory while taking the snapshot")
 }
 
 // ---------------------------------------------------------------------------------------------
 // tasks
 
+/// The columns of `tasks` before `comm`, with their widths: the header and the rows both follow
+/// this table.
+const TASK_COLS: [(&str, usize); 20] = [
+    ("pid", 7),
+    ("tgid", 7),
+    ("ppid", 7),
+    ("state", 5),
+    ("prio", 4),
+    ("static_prio", 11),
+    ("normal_prio", 11),
+    ("rt_priority", 11),
+    ("policy", 8),
+    ("nice", 4),
+    ("weight", 6),
+    ("vruntime", 15),
+    ("sum_exec_runtime", 16),
+    ("nvcsw", 8),
+    ("nivcsw", 8),
+    ("cpu", 3),
+    ("cpus_allowed", 12),
+    ("kthread", 7),
+    ("exit_state", 10),
+    ("nr_threads", 10),
+];
+
 /// Writes the header and one line per process, walking the task list under RCU.
 ///
-/// `seq_file` calls this again with a larger buffer when the output does not fit, so the file
-/// holds the whole list however many tasks there are; each call is one walk.
-fn show_tasks(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    writeln!(
-        f,
-        "{:>7} {:>7} {:>7} {:>5} {:>4} {:>11} {:>11} {:>11} {:>8} {:>4} {:>6} {:>15} \
-         {:>16} {:>8} {:>8} {:>3} {:>12} {:>7} {:>10} {:>10} comm",
-        "pid",
-        "tgid",
-        "ppid",
-        "state",
-        "prio",
-        "static_prio",
-        "normal_prio",
-        "rt_priority",
-        "policy",
-        "nice",
-        "weight",
-        "vruntime",
-        "sum_exec_runtime",
-        "nvcsw",
-        "nivcsw",
-        "cpu",
-        "cpus_allowed",
-        "kthread",
-        "exit_state",
-        "nr_threads",
-    )?;
+/// The file is opened with a buffer sized for the current number of processes, so this is
+/// normally called once per read: one walk. If the list grew past the buffer, `seq_file` calls
+/// it again with a larger one, and the file still holds one whole walk.
+fn show_tasks(_state: &State, f: &mut SeqOut) -> fmt::Result {
+    for (name, width) in TASK_COLS {
+        f.col_str(name, width)?;
+    }
+    f.write_str("comm\n")?;
+    // The columns in the order of `TASK_COLS`, written without `core::fmt` (see `SeqOut`).
+    let mut w = TASK_COLS.iter().map(|&(_, width)| width).cycle();
+    let mut w = move || w.next().unwrap_or(0);
     let guard = kernel::sync::rcu::read_lock();
+    // Most tasks may run on every CPU: format a CPU list only when it differs from the last.
+    let mut cpus: Option<(&Task, task::ShortStr)> = None;
     for t in processes(&guard) {
-        writeln!(
-            f,
-            "{:>7} {:>7} {:>7} {:>5} {:>4} {:>11} {:>11} {:>11} {:>8} {:>4} {:>6} {:>15} \
-             {:>16} {:>8} {:>8} {:>3} {:>12} {:>7} {:>10} {:>10} {}",
-            t.pid(),
-            t.tgid(),
-            t.ppid(),
-            t.state_char(),
-            t.prio(),
-            t.static_prio(),
-            t.normal_prio(),
-            t.rt_priority(),
-            t.policy(),
-            t.nice(),
-            t.weight(),
-            t.vruntime(),
-            t.sum_exec_runtime(),
-            t.nvcsw(),
-            t.nivcsw(),
-            t.cpu(),
-            t.cpus_allowed(),
-            u8::from(t.is_kthread()),
-            t.exit_state(),
-            t.nr_threads(),
-            t.comm()
-        )?;
+        if !matches!(&cpus, Some((last, _)) if t.same_cpus_as(last)) {
+            cpus = Some((t, t.cpus_allowed()));
+        }
+        f.col_i64(t.pid().into(), w())?;
+        f.col_i64(t.tgid().into(), w())?;
+        f.col_i64(t.ppid().into(), w())?;
+        f.col_str(t.state_char().encode_utf8(&mut [0; 4]), w())?;
+        f.col_i64(t.prio().into(), w())?;
+        f.col_i64(t.static_prio().into(), w())?;
+        f.col_i64(t.normal_prio().into(), w())?;
+        f.col_u64(t.rt_priority().into(), w())?;
+        f.col_str(t.policy().name(), w())?;
+        f.col_i64(t.nice().into(), w())?;
+        f.col_u64(t.weight(), w())?;
+        f.col_u64(t.vruntime(), w())?;
+        f.col_u64(t.sum_exec_runtime(), w())?;
+        f.col_u64(t.nvcsw(), w())?;
+        f.col_u64(t.nivcsw(), w())?;
+        f.col_u64(t.cpu().into(), w())?;
+        f.col_str(cpus.as_ref().map_or("?", |(_, list)| list.as_str()), w())?;
+        f.col_u64(t.is_kthread().into(), w())?;
+        f.col_str(t.exit_state().name(), w())?;
+        f.col_i64(t.nr_threads().into(), w())?;
+        f.write_str(t.comm().escaped().as_str())?;
+        f.write_char('\n')?;
     }
     Ok(())
 }
@@ -182,7 +193,7 @@ impl fmt::Display for IdCol {
     }
 }
 
-fn show_threads(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn show_threads(_state: &State, f: &mut SeqOut) -> fmt::Result {
     let rows = match snapshot(Walk::Threads, |t| ThreadRow {
         pid: t.pid(),
         tgid: t.tgid(),
@@ -261,7 +272,7 @@ struct TreeRow {
     comm: Comm,
 }
 
-fn show_tree(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn show_tree(_state: &State, f: &mut SeqOut) -> fmt::Result {
     let mut rows = match snapshot(Walk::Processes, |t| TreeRow {
         pid: t.pid(),
         // The parent's tgid, as the children/sibling lists of `real_parent` link them.
@@ -346,7 +357,7 @@ fn write_pid(state: &State, reader: &mut UserSliceReader) -> Result {
     Ok(())
 }
 
-fn show_pid(state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn show_pid(state: &State, f: &mut SeqOut) -> fmt::Result {
     match &*state.selected.lock() {
         Some(t) => writeln!(f, "{}", t.pid()),
         None => writeln!(f, "none"),
@@ -448,7 +459,7 @@ fn state_name(c: char) -> &'static str {
     }
 }
 
-fn show_task(state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn show_task(state: &State, f: &mut SeqOut) -> fmt::Result {
     // Take our own reference so the lock is not held while the task is read (`mm_info` sleeps).
     let Some(t) = state.selected.lock().clone() else {
         return writeln!(f, "no task selected: write a pid to pid");
@@ -592,7 +603,7 @@ struct SummaryRow {
 /// The letters `task_state_to_char()` produces, in its order.
 const STATES: &[char] = &['R', 'S', 'D', 'T', 't', 'X', 'Z', 'P', 'I'];
 
-fn show_summary(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn show_summary(_state: &State, f: &mut SeqOut) -> fmt::Result {
     let rows = match snapshot(Walk::Threads, |t| {
         let state = t.state_char();
         SummaryRow {
@@ -660,7 +671,7 @@ fn show_summary(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 const NICE_MIN: i32 = -20;
 const NICE_LEVELS: usize = 40;
 
-fn show_facts(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+fn show_facts(_state: &State, f: &mut SeqOut) -> fmt::Result {
     let current: &Task = kernel::current!();
     writeln!(
         f,
@@ -734,25 +745,89 @@ fn show_facts(_state: &State, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 
 // ---------------------------------------------------------------------------------------------
 
-/// Creates the files of `proclab/tasks/`.
-fn populate<'a>(state: &'a State, dir: &ScopedDir<'a, '_>) {
-    dir.read_callback_file(c"tasks", state, &show_tasks);
-    dir.read_callback_file(c"threads", state, &show_threads);
-    dir.read_callback_file(c"tree", state, &show_tree);
-    dir.read_write_callback_file(c"pid", state, &show_pid, &write_pid);
-    dir.read_callback_file(c"task", state, &show_task);
-    dir.read_callback_file(c"summary", state, &show_summary);
-    dir.read_callback_file(c"facts", state, &show_facts);
+/// Bytes per line the size hints allow: `tasks` lines are about 190 bytes and a name.
+const TASKS_LINE: usize = 256;
+const THREADS_LINE: usize = 80;
+/// Indentation plus pid and name, for a tree a few levels deep.
+const TREE_LINE: usize = 64;
+
+fn hint_tasks(_state: &State) -> usize {
+    (task::count(Walk::Processes) + 1) * TASKS_LINE
 }
 
-impl kernel::InPlaceModule for ProclabTasks {
-    fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
-        let root = Dir::new(c"proclab");
-        let state = pin_init!(State {
+fn hint_threads(_state: &State) -> usize {
+    (task::count(Walk::Threads) + 1) * THREADS_LINE
+}
+
+fn hint_tree(_state: &State) -> usize {
+    (task::count(Walk::Processes) + 1) * TREE_LINE
+}
+
+fn hint_summary(_state: &State) -> usize {
+    // The lists of zombies, D sleepers and init's children have a line per task at most.
+    (task::count(Walk::Threads) + 16) * TREE_LINE
+}
+
+/// One page: `pid`, `task` and `facts` are short.
+fn hint_page(_state: &State) -> usize {
+    0
+}
+
+/// The files of `proclab/tasks/`.
+static FILES: [FileSpec<State>; 7] = [
+    FileSpec {
+        name: c"tasks",
+        show: show_tasks,
+        size_hint: hint_tasks,
+        write: None,
+    },
+    FileSpec {
+        name: c"threads",
+        show: show_threads,
+        size_hint: hint_threads,
+        write: None,
+    },
+    FileSpec {
+        name: c"tree",
+        show: show_tree,
+        size_hint: hint_tree,
+        write: None,
+    },
+    FileSpec {
+        name: c"pid",
+        show: show_pid,
+        size_hint: hint_page,
+        write: Some(write_pid),
+    },
+    FileSpec {
+        name: c"task",
+        show: show_task,
+        size_hint: hint_page,
+        write: None,
+    },
+    FileSpec {
+        name: c"summary",
+        show: show_summary,
+        size_hint: hint_summary,
+        write: None,
+    },
+    FileSpec {
+        name: c"facts",
+        show: show_facts,
+        size_hint: hint_page,
+        write: None,
+    },
+];
+
+impl kernel::Module for ProclabTasks {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let root = Root::new()?;
+        let state = try_pin_init!(State {
             selected <- new_mutex!(None),
         });
-        try_pin_init!(Self {
-            files <- root.scope(state, c"tasks", populate),
+        let files = Files::new(&root, c"tasks", state, &FILES)?;
+        Ok(Self {
+            _files: files,
             _root: root,
         })
     }

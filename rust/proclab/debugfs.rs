@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! debugfs files that are formatted once per read, however large they are.
+//!
+//! Upstream `kernel::debugfs` opens a callback file with `single_open()`: the `seq_file` buffer
+//! starts at one page, and every time the output does not fit, `seq_read()` frees it, allocates
+//! one twice as large and calls the callback again from the start. A table of 5,000 tasks (about
+//! 1 MiB) is then formatted eleven times to be read once. The files here are opened with
+//! `single_open_size()`, sized by the file's own estimate of its output, so one walk normally
+//! fills the buffer; if the estimate falls short, `seq_file` grows the buffer as before, and the
+//! output stops being formatted as soon as it overflows.
+//!
+//! The files of a directory share one `T`, which the directory owns: [`Files`] removes the
+//! directory (and waits for the file operations in flight, as `debugfs_remove()` does) before it
+//! frees the `T`. Kernel addresses never reach a file: the callbacks see only `&T`.
+
+use core::{
+    ffi::{c_void, CStr},
+    fmt,
+    marker::PhantomData,
+    ptr,
+    sync::atomic::{AtomicUsize, Ordering},
+};
+use kernel::{
+    bindings,
+    error::from_err_ptr,
+    page::PAGE_SIZE,
+    prelude::*,
+    uaccess::{UserPtr, UserSlice, UserSliceReader},
+};
+
+/// One file of a [`Files`] directory.
+pub(crate) struct FileSpec<T: 'static> {
+    /// The file name.
+    pub(crate) name: &'static CStr,
+    /// Writes the file's contents. An `Err` only stops the output early (the buffer is full).
+    pub(crate) show: fn(&T, &mut SeqOut) -> fmt::Result,
+    /// About how many bytes `show` will write now: the first open allocates the buffer at this
+    /// size, later ones at the size of the last output and an eighth.
+    pub(crate) size_hint: fn(&T) -> usize,
+    /// Takes a write: `Some` makes the file 0600 instead of 0400. The whole write is one call.
+    pub(crate) write: Option<fn(&T, &mut UserSliceReader) -> Result>,
+}
+
+/// What a file's inode points to: its spec and the directory's data.
+struct Node<T: 'static> {
+    spec: &'static FileSpec<T>,
+    data: *const T,
+    /// The size of the file's last output: the next open sizes its buffer from it, without
+    /// asking the file.
+    last_len: AtomicUsize,
+}
+
+/// A debugfs dentry that this module created and removes when dropped.
+///
+/// # Invariants
+///
+/// `0` is a dentry returned by a successful `debugfs_create_*()` call and not yet removed.
+struct Dentry(*mut bindings::dentry);
+
+impl Drop for Dentry {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the dentry is live and ours to remove; removal waits for
+        // the file operations in flight on it and on everything below it.
+        unsafe { bindings::debugfs_remove(self.0) };
+    }
+}
+
+// SAFETY: A dentry pointer may be dropped (removed) from any thread.
+unsafe impl Send for Dentry {}
+// SAFETY: `Dentry` offers no access through a shared reference.
+unsafe impl Sync for Dentry {}
+
+/// The `proclab` directory at the top of debugfs.
+///
+/// # Invariants
+///
+/// `0` is the live dentry of `/sys/kernel/debug/proclab`, created by this module.
+pub(crate) struct Root(Dentry);
+
+impl Root {
+    /// Creates `/sys/kernel/debug/proclab`.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: The name is a NUL-terminated string; a NULL parent means the debugfs root.
+        let d = unsafe { bindings::debugfs_create_dir(c"proclab".as_char_ptr(), ptr::null_mut()) };
+        let d = from_err_ptr(d).inspect_err(|e| {
+            pr_err!("cannot create debugfs directory proclab: {:?}\n", e);
+        })?;
+        // INVARIANT: `debugfs_create_dir()` succeeded.
+        Ok(Root(Dentry(d)))
+    }
+}
+
+/// A directory under [`Root`] whose files show one `T`, owned by the directory.
+///
+/// # Invariants
+///
+/// Every file in `_dir` has as its inode's private data a pointer to an element of `_nodes`, whose
+/// `data` points to `*_data`. `_nodes` is never resized after the files are created. The fields are
+/// dropped in order: the directory (with its files, waiting for their operations in flight)
+/// before the nodes and the data they point to.
+pub(crate) struct Files<T: Sync + 'static> {
+    _dir: Dentry,
+    _nodes: KVec<Node<T>>,
+    _data: Pin<KBox<T>>,
+}
+
+// SAFETY: The raw pointers in `nodes` point to `data`, which is `Sync`; the files only ever make
+// shared references to it.
+unsafe impl<T: Sync + Send + 'static> Send for Files<T> {}
+// SAFETY: As above; `Files` itself gives out only `&T`.
+unsafe impl<T: Sync + Send + 'static> Sync for Files<T> {}
+
+impl<T: Sync + 'static> Files<T> {
+    /// Creates `proclab/<name>/` with one file per spec, all showing `data`.
+    pub(crate) fn new(
+        root: &Root,
+        name: &CStr,
+        data: impl PinInit<T, Error>,
+        specs: &'static [FileSpec<T>],
+    ) -> Result<Self> {
+        let data = KBox::pin_init(data, GFP_KERNEL)?;
+        // SAFETY: `root.0` is live by the invariant of `Root`; the name is NUL-terminated.
+        let dir = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), (root.0).0) };
+        // INVARIANT: `debugfs_create_dir()` succeeded.
+        let dir = Dentry(from_err_ptr(dir)?);
+        let mut nodes = KVec::with_capacity(specs.len(), GFP_KERNEL)?;
+        for spec in specs {
+            nodes.push(
+                Node {
+                    spec,
+                    data: &*data,
+                    last_len: AtomicUsize::new(0),
+                },
+                GFP_KERNEL,
+            )?;
+        }
+        // No more pushes: the nodes stay where they are.
+        if let Err(e) = Self::create_files(&dir, &nodes) {
+            // The directory, with the files made so far, goes before the nodes they point to.
+            drop(dir);
+            return Err(e);
+        }
+        // INVARIANT: every file points to an element of `nodes`, which points to `data`.
+        Ok(Files {
+            _dir: dir,
+            _nodes: nodes,
+            _data: data,
+        })
+    }
+
+    /// Creates one file in `dir` per node.
+    fn create_files(dir: &Dentry, nodes: &KVec<Node<T>>) -> Result {
+        for node in nodes.iter() {
+            let (mode, fops) = match node.spec.write {
+                Some(_) => (0o600, &Ops::<T>::READ_WRITE),
+                None => (0o400, &Ops::<T>::READ),
+            };
+            // SAFETY: `dir.0` is live; `node` lives in `nodes` and `node.data` in the data, both
+            // until after `dir` (with this file) is removed: by the field order of `Self`, or by
+            // `new` dropping `dir` first when it fails. The operations expect exactly a
+            // `Node<T>` as the inode's private data.
+            let file = unsafe {
+                bindings::debugfs_create_file_full(
+                    node.spec.name.as_char_ptr(),
+                    mode,
+                    dir.0,
+                    ptr::from_ref(node).cast_mut().cast(),
+                    ptr::null(),
+                    fops,
+                )
+            };
+            from_err_ptr(file)?;
+        }
+        Ok(())
+    }
+}
+
+/// The output of a `show` callback: `seq_file` behind a line buffer, so the many small writes
+/// of `core::fmt` (padding is written one character at a time) become one `seq_write()` per
+/// buffer, and an overflowing `seq_file` stops the formatting with an error.
+///
+/// # Invariants
+///
+/// `m` is the live `seq_file` of the `show` call this value was made for.
+pub(crate) struct SeqOut {
+    m: *mut bindings::seq_file,
+    buf: [u8; 512],
+    len: usize,
+    overflowed: bool,
+}
+
+impl SeqOut {
+    fn flush(&mut self) -> fmt::Result {
+        if self.len > 0 && !self.overflowed {
+            // SAFETY: `m` is live by the type invariant; `buf[..len]` is initialized.
+            let r = unsafe { bindings::seq_write(self.m, self.buf.as_ptr().cast(), self.len) };
+            self.overflowed = r != 0;
+        }
+        self.len = 0;
+        if self.overflowed {
+            Err(fmt::Error)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl SeqOut {
+    /// Writes `v` right-aligned in `width` columns and a space: a table column.
+    ///
+    /// `{:>7}` goes through `core::fmt`, which pads one `write_char()` at a time; a table of
+    /// 5,000 tasks has 100,000 such columns, and this is several times cheaper.
+    pub(crate) fn col_u64(&mut self, v: u64, width: usize) -> fmt::Result {
+        self.col_int(false, v, width)
+    }
+
+    /// Writes `v` right-aligned in `width` columns and a space, as [`Self::col_u64`].
+    pub(crate) fn col_i64(&mut self, v: i64, width: usize) -> fmt::Result {
+        self.col_int(v < 0, v.unsigned_abs(), width)
+    }
+
+    /// Writes `s` right-aligned in `width` columns and a space.
+    pub(crate) fn col_str(&mut self, s: &str, width: usize) -> fmt::Result {
+        // One copy for the padding, the text and the space when they fit the stack buffer.
+        let mut col = [b' '; COL_MAX];
+        let n = s.len().max(width) + 1;
+        if n <= COL_MAX {
+            col[n - 1 - s.len()..n - 1].copy_from_slice(s.as_bytes());
+            self.write_bytes(&col[..n])
+        } else {
+            self.spaces(width.saturating_sub(s.len()))?;
+            self.write_bytes(s.as_bytes())?;
+            self.write_bytes(b" ")
+        }
+    }
+
+    fn col_int(&mut self, negative: bool, mut v: u64, width: usize) -> fmt::Result {
+        // Right-aligned in a buffer of spaces, so padding, number and the space after it are
+        // one copy. u64::MAX has 20 digits, one more for the sign and one for the space.
+        let mut digits = [b' '; COL_MAX];
+        let mut i = digits.len() - 1;
+        loop {
+            i -= 1;
+            // `v % 10` is a digit.
+            digits[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        if negative {
+            i -= 1;
+            digits[i] = b'-';
+        }
+        let len = digits.len();
+        let need = (width + 1).max(len - i);
+        if need <= len {
+            self.write_bytes(&digits[len - need..])
+        } else {
+            // Wider than the buffer: the rest of the padding first.
+            self.spaces(need - (len - i))?;
+            self.write_bytes(&digits[i..])
+        }
+    }
+
+    fn spaces(&mut self, mut n: usize) -> fmt::Result {
+        const SPACES: [u8; 32] = [b' '; 32];
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            self.write_bytes(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
+    }
+
+    fn write_bytes(&mut self, bytes: &[u8]) -> fmt::Result {
+        if self.len + bytes.len() > self.buf.len() {
+            self.flush()?;
+            if bytes.len() > self.buf.len() {
+                // SAFETY: `m` is live by the type invariant; `bytes` is a valid slice.
+                let r = unsafe { bindings::seq_write(self.m, bytes.as_ptr().cast(), bytes.len()) };
+                self.overflowed = r != 0;
+                return if self.overflowed {
+                    Err(fmt::Error)
+                } else {
+                    Ok(())
+                };
+            }
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+        Ok(())
+    }
+}
+
+impl fmt::Write for SeqOut {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.write_bytes(s.as_bytes())
+    }
+
+    /// `core::fmt` pads with one `write_char()` per fill character: keep that a byte store.
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        if !c.is_ascii() {
+            return self.write_bytes(c.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+        if self.len == self.buf.len() {
+            self.flush()?;
+        }
+        self.buf[self.len] = c as u8;
+        self.len += 1;
+        Ok(())
+    }
+}
+
+/// The widest column [`SeqOut`] pads in one copy, its space included.
+const COL_MAX: usize = 32;
+
+/// The file operations of the files of a `Files<T>`.
+struct Ops<T>(PhantomData<T>);
+
+impl<T: Sync + 'static> Ops<T> {
+    const READ: bindings::file_operations = bindings::file_operations {
+        open: Some(open::<T>),
+        read: Some(bindings::seq_read),
+        llseek: Some(bindings::seq_lseek),
+        release: Some(bindings::single_release),
+        ..pin_init::zeroed()
+    };
+    const READ_WRITE: bindings::file_operations = bindings::file_operations {
+        open: Some(open::<T>),
+        read: Some(bindings::seq_read),
+        write: Some(write::<T>),
+        llseek: Some(bindings::seq_lseek),
+        release: Some(bindings::single_release),
+        ..pin_init::zeroed()
+    };
+}
+
+/// The largest buffer a hint may ask for (`seq_buf_alloc()` refuses more than `MAX_RW_COUNT`).
+const MAX_HINT: usize = 64 << 20;
+
+/// `open`: a `seq_file` with a buffer of the file's size hint.
+///
+/// # Safety
+///
+/// `inode` and `file` are those of a file created by [`Files::new`] for a `Files<T>`.
+unsafe extern "C" fn open<T: Sync + 'static>(
+    inode: *mut bindings::inode,
+    file: *mut bindings::file,
+) -> c_int {
+    // SAFETY: By the invariant of `Files`, the inode's private data is a live `Node<T>` whose
+    // `data` is live, for as long as the file exists; debugfs keeps it from being removed
+    // while this operation runs.
+    let node = unsafe { &*(*inode).i_private.cast::<Node<T>>() };
+    // SAFETY: As above.
+    let data = unsafe { &*node.data };
+    // The last output and an eighth more, or the file's own estimate the first time.
+    let size = match node.last_len.load(Ordering::Relaxed) {
+        0 => (node.spec.size_hint)(data),
+        last => last + last / 8,
+    }
+    .clamp(PAGE_SIZE, MAX_HINT);
+    // SAFETY: `file` is being opened; `show::<T>` expects the `Node<T>` passed as its private
+    // data, which outlives the file as argued above.
+    unsafe {
+        bindings::single_open_size(
+            file,
+            Some(show::<T>),
+            ptr::from_ref(node).cast_mut().cast(),
+            size,
+        )
+    }
+}
+
+/// `show` of the `seq_file`: the file's callback, into a [`SeqOut`].
+///
+/// # Safety
+///
+/// `m` is the `seq_file` opened by [`open`] for a `Files<T>`.
+unsafe extern "C" fn show<T: Sync + 'static>(m: *mut bindings::seq_file, _v: *mut c_void) -> c_int {
+    // SAFETY: `open` made the `seq_file`'s private data a `Node<T>`, live with its data while
+    // the file operation runs (see `open`).
+    let node = unsafe { &*(*m).private.cast::<Node<T>>() };
+    // SAFETY: As above.
+    let data = unsafe { &*node.data };
+    // INVARIANT: `m` is the live `seq_file` of this call.
+    let mut out = SeqOut {
+        m,
+        buf: [0; 512],
+        len: 0,
+        overflowed: false,
+    };
+    // An error means the buffer overflowed: `seq_read()` sees it, grows the buffer and calls
+    // again, so there is nothing to report.
+    if (node.spec.show)(data, &mut out)
+        .and_then(|()| out.flush())
+        .is_ok()
+    {
+        // SAFETY: `m` is live (see above); `count` is the length of what was written.
+        let len = unsafe { (*m).count };
+        node.last_len.store(len, Ordering::Relaxed);
+    }
+    0
+}
+
+/// `write`: the whole write is handed to the file's write callback in one call.
+///
+/// # Safety
+///
+/// `file` was opened by [`open`] for a `Files<T>`; `buf` is a user pointer of `count` bytes.
+unsafe extern "C" fn write<T: Sync + 'static>(
+    file: *mut bindings::file,
+    buf: *const c_char,
+    count: usize,
+    _ppos: *mut bindings::loff_t,
+) -> isize {
+    // SAFETY: `open` used `single_open_size()`, which makes the file's private data its
+    // `seq_file`, whose private data is our `Node<T>` (live, as argued in `open`).
+    let node = unsafe {
+        &*(*(*file).private_data.cast::<bindings::seq_file>())
+            .private
+            .cast::<Node<T>>()
+    };
+    // SAFETY: As above.
+    let data = unsafe { &*node.data };
+    let Some(write) = node.spec.write else {
+        return EINVAL.to_errno() as isize;
+    };
+    let mut reader = UserSlice::new(UserPtr::from_ptr(buf.cast_mut().cast()), count).reader();
+    match write(data, &mut reader) {
+        Ok(()) => count as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
