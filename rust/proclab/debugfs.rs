@@ -26,6 +26,7 @@ use kernel::{
     error::from_err_ptr,
     page::PAGE_SIZE,
     prelude::*,
+    sync::Arc,
     uaccess::{UserPtr, UserSlice, UserSliceReader},
 };
 
@@ -80,14 +81,14 @@ pub(crate) struct Root(Dentry);
 
 impl Root {
     /// Creates `/sys/kernel/debug/proclab`.
-    pub(crate) fn new() -> Result<Self> {
+    pub(crate) fn new() -> Result<Arc<Self>> {
         // SAFETY: The name is a NUL-terminated string; a NULL parent means the debugfs root.
         let d = unsafe { bindings::debugfs_create_dir(c"proclab".as_char_ptr(), ptr::null_mut()) };
         let d = from_err_ptr(d).inspect_err(|e| {
             pr_err!("cannot create debugfs directory proclab: {:?}\n", e);
         })?;
         // INVARIANT: `debugfs_create_dir()` succeeded.
-        Ok(Root(Dentry(d)))
+        Ok(Arc::new(Root(Dentry(d)), GFP_KERNEL)?)
     }
 }
 
@@ -98,11 +99,13 @@ impl Root {
 /// Every file in `_dir` has as its inode's private data a pointer to an element of `_nodes`, whose
 /// `data` points to `*_data`. `_nodes` is never resized after the files are created. The fields are
 /// dropped in order: the directory (with its files, waiting for their operations in flight)
-/// before the nodes and the data they point to.
+/// before the nodes and the data they point to, and the parent directory, kept alive by `_root`,
+/// after the directory in it.
 pub(crate) struct Files<T: Sync + 'static> {
     _dir: Dentry,
     _nodes: KVec<Node<T>>,
     _data: Pin<KBox<T>>,
+    _root: Arc<Root>,
 }
 
 // SAFETY: The raw pointers in `nodes` point to `data`, which is `Sync`; the files only ever make
@@ -114,13 +117,14 @@ unsafe impl<T: Sync + Send + 'static> Sync for Files<T> {}
 impl<T: Sync + 'static> Files<T> {
     /// Creates `proclab/<name>/` with one file per spec, all showing `data`.
     pub(crate) fn new(
-        root: &Root,
+        root: &Arc<Root>,
         name: &CStr,
         data: impl PinInit<T, Error>,
         specs: &'static [FileSpec<T>],
     ) -> Result<Self> {
         let data = KBox::pin_init(data, GFP_KERNEL)?;
-        // SAFETY: `root.0` is live by the invariant of `Root`; the name is NUL-terminated.
+        // SAFETY: `root.0` is live by the invariant of `Root` (and stays so while `Self` holds
+        // `root`); the name is NUL-terminated.
         let dir = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), (root.0).0) };
         // INVARIANT: `debugfs_create_dir()` succeeded.
         let dir = Dentry(from_err_ptr(dir)?);
@@ -146,6 +150,7 @@ impl<T: Sync + 'static> Files<T> {
             _dir: dir,
             _nodes: nodes,
             _data: data,
+            _root: root.clone(),
         })
     }
 

@@ -52,12 +52,10 @@ struct State {
     selected: Mutex<Option<ARef<Task>>>,
 }
 
-/// The module: `proclab/tasks/` in debugfs, its files and their shared state.
-///
-/// The fields drop in order: the files before the `proclab` directory that holds them.
+/// The module: `proclab/tasks/` in debugfs, its files and their shared state. The files keep
+/// the `proclab` directory that holds them.
 struct ProclabTasks {
     _files: Files<State>,
-    _root: Root,
 }
 
 /// Maps a fmt error from an allocation failure to a line in the file; `seq_file` has no other way
@@ -825,10 +823,8 @@ impl kernel::Module for ProclabTasks {
         let state = try_pin_init!(State {
             selected <- new_mutex!(None),
         });
-        let files = Files::new(&root, c"tasks", state, &FILES)?;
         Ok(Self {
-            _files: files,
-            _root: root,
+            _files: Files::new(&root, c"tasks", state, &FILES)?,
         })
     }
 }
