@@ -54,7 +54,7 @@ ktap_fail() {
 	desc=$1
 	shift
 	for why in "$@"; do
-		echo "# $why"
+		printf '%s\n' "$why" | sed 's/^/# /'
 	done
 	echo "not ok $_ktap_n $desc"
 }
