@@ -40,8 +40,8 @@ kmake() {
 toolchain_id() {
 	rustc --version
 	bindgen --version 2>/dev/null
-	"clang$LLVM_SUFFIX" --version | head -n 1
-	"ld.lld$LLVM_SUFFIX" --version | head -n 1
+	"clang$LLVM_SUFFIX" --version | sed -n 1p
+	"ld.lld$LLVM_SUFFIX" --version | sed -n 1p
 }
 
 # short_hash: the first 12 hex digits of the sha256 of standard input.
