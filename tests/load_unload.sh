@@ -4,6 +4,8 @@
 # file. The module must load and unload every time, the reader must only
 # ever see whole tables or a missing file, and the kernel log stays clean
 # (the debug kernel reports use-after-free, leaks and lock misuse there).
+# proclab_core, which owns the shared proclab directory, must stay loaded
+# while a module uses it and take the directory with it when it goes.
 
 # shellcheck disable=SC2317 # cleanup runs from the trap
 cd "$(dirname "$0")" || exit 1
@@ -24,13 +26,15 @@ trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
 [ -f "$KO" ] || ktap_skip_all "$KO not installed"
-ktap_begin 4
+ktap_begin 8
 
 was_loaded=0
 if [ -d /sys/module/proclab_tasks ]; then
 	was_loaded=1
 	rmmod proclab_tasks
 fi
+# insmod, unlike modprobe, does not load what the module depends on.
+modprobe proclab_core || ktap_skip_all "proclab_core does not load"
 
 # The reader: counts whole tables (first line the header) and anything else.
 (
@@ -72,5 +76,17 @@ else
 	ktap_fail "reader saw only whole tables" "$good whole, $bad other" "$(cat "$TMP"/bad.* 2>/dev/null | head -n 5)"
 fi
 
-[ $was_loaded = 1 ] && insmod "$KO"
+# The shared directory: pinned by its users, removed with proclab_core.
+insmod "$KO"
+! rmmod proclab_core 2>/dev/null && [ -d /sys/module/proclab_core ]
+ktap_last $? "rmmod proclab_core refused while proclab_tasks uses it"
+rmmod proclab_tasks
+[ -d "$PROCLAB_DEBUGFS" ] && [ ! -e "$PROCLAB_DEBUGFS/tasks" ]
+ktap_last $? "proclab directory stays with proclab_core alone"
+rmmod proclab_core
+ktap_check "proclab directory removed with proclab_core" [ ! -e "$PROCLAB_DEBUGFS" ]
+modprobe proclab_tasks
+[ -d /sys/module/proclab_core ] && [ -r "$TABLE" ]
+ktap_last $? "modprobe proclab_tasks loads proclab_core first"
+[ $was_loaded = 1 ] || rmmod proclab_tasks
 ktap_end

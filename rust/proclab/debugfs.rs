@@ -26,7 +26,6 @@ use kernel::{
     error::from_err_ptr,
     page::PAGE_SIZE,
     prelude::*,
-    sync::Arc,
     uaccess::{UserPtr, UserSlice, UserSliceReader},
 };
 
@@ -72,23 +71,31 @@ unsafe impl Send for Dentry {}
 // SAFETY: `Dentry` offers no access through a shared reference.
 unsafe impl Sync for Dentry {}
 
-/// The `proclab` directory at the top of debugfs.
+// bindgen's `dentry` holds types the lint deems not FFI-safe; only the pointer crosses.
+#[allow(improper_ctypes)]
+extern "C" {
+    /// Exported by `proclab_core` (`rust/helpers/root.c`).
+    fn proclab_debugfs_root() -> *mut bindings::dentry;
+}
+
+/// `/sys/kernel/debug/proclab`, which `proclab_core` owns.
 ///
 /// # Invariants
 ///
-/// `0` is the live dentry of `/sys/kernel/debug/proclab`, created by this module.
-pub(crate) struct Root(Dentry);
+/// `0` is the live dentry of the directory. It stays live while this module is loaded: calling
+/// `proclab_debugfs_root()` makes this module depend on `proclab_core`, which therefore cannot be
+/// unloaded first, and it loaded (creating the directory) before this module.
+#[derive(Clone, Copy)]
+pub(crate) struct Root(*mut bindings::dentry);
 
 impl Root {
-    /// Creates `/sys/kernel/debug/proclab`.
-    pub(crate) fn new() -> Result<Arc<Self>> {
-        // SAFETY: The name is a NUL-terminated string; a NULL parent means the debugfs root.
-        let d = unsafe { bindings::debugfs_create_dir(c"proclab".as_char_ptr(), ptr::null_mut()) };
-        let d = from_err_ptr(d).inspect_err(|e| {
-            pr_err!("cannot create debugfs directory proclab: {:?}\n", e);
-        })?;
-        // INVARIANT: `debugfs_create_dir()` succeeded.
-        Ok(Arc::new(Root(Dentry(d)), GFP_KERNEL)?)
+    /// The shared directory.
+    pub(crate) fn get() -> Self {
+        // SAFETY: `proclab_core` is loaded (this module links against it) and its init has
+        // created the directory.
+        let d = unsafe { proclab_debugfs_root() };
+        // INVARIANT: see above.
+        Root(d)
     }
 }
 
@@ -99,13 +106,11 @@ impl Root {
 /// Every file in `_dir` has as its inode's private data a pointer to an element of `_nodes`, whose
 /// `data` points to `*_data`. `_nodes` is never resized after the files are created. The fields are
 /// dropped in order: the directory (with its files, waiting for their operations in flight)
-/// before the nodes and the data they point to, and the parent directory, kept alive by `_root`,
-/// after the directory in it.
+/// before the nodes and the data they point to.
 pub(crate) struct Files<T: Sync + 'static> {
     _dir: Dentry,
     _nodes: KVec<Node<T>>,
     _data: Pin<KBox<T>>,
-    _root: Arc<Root>,
 }
 
 // SAFETY: The raw pointers in `nodes` point to `data`, which is `Sync`; the files only ever make
@@ -117,15 +122,15 @@ unsafe impl<T: Sync + Send + 'static> Sync for Files<T> {}
 impl<T: Sync + 'static> Files<T> {
     /// Creates `proclab/<name>/` with one file per spec, all showing `data`.
     pub(crate) fn new(
-        root: &Arc<Root>,
+        root: Root,
         name: &CStr,
         data: impl PinInit<T, Error>,
         specs: &'static [FileSpec<T>],
     ) -> Result<Self> {
         let data = KBox::pin_init(data, GFP_KERNEL)?;
-        // SAFETY: `root.0` is live by the invariant of `Root` (and stays so while `Self` holds
-        // `root`); the name is NUL-terminated.
-        let dir = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), (root.0).0) };
+        // SAFETY: `root.0` is live by the invariant of `Root` (while this module is loaded, so
+        // longer than `Self`); the name is NUL-terminated.
+        let dir = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), root.0) };
         // INVARIANT: `debugfs_create_dir()` succeeded.
         let dir = Dentry(from_err_ptr(dir)?);
         let mut nodes = KVec::with_capacity(specs.len(), GFP_KERNEL)?;
@@ -150,7 +155,6 @@ impl<T: Sync + 'static> Files<T> {
             _dir: dir,
             _nodes: nodes,
             _data: data,
-            _root: root.clone(),
         })
     }
 

@@ -819,12 +819,11 @@ static FILES: [FileSpec<State>; 7] = [
 
 impl kernel::Module for ProclabTasks {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let root = Root::new()?;
         let state = try_pin_init!(State {
             selected <- new_mutex!(None),
         });
         Ok(Self {
-            _files: Files::new(&root, c"tasks", state, &FILES)?,
+            _files: Files::new(Root::get(), c"tasks", state, &FILES)?,
         })
     }
 }
