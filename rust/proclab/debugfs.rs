@@ -329,7 +329,11 @@ const COL_MAX: usize = 32;
 struct Ops<T>(PhantomData<T>);
 
 impl<T: Sync + 'static> Ops<T> {
+    // `owner`: an open file holds a reference on the module (debugfs's proxy takes it in
+    // `open` and drops it after calling `release`), so `rmmod` fails with `EBUSY` while a file
+    // is open instead of leaving `release` to be called into freed module text.
     const READ: bindings::file_operations = bindings::file_operations {
+        owner: <crate::LocalModule as kernel::ModuleMetadata>::THIS_MODULE.as_ptr(),
         open: Some(open::<T>),
         read: Some(bindings::seq_read),
         llseek: Some(bindings::seq_lseek),
@@ -337,6 +341,7 @@ impl<T: Sync + 'static> Ops<T> {
         ..pin_init::zeroed()
     };
     const READ_WRITE: bindings::file_operations = bindings::file_operations {
+        owner: <crate::LocalModule as kernel::ModuleMetadata>::THIS_MODULE.as_ptr(),
         open: Some(open::<T>),
         read: Some(bindings::seq_read),
         write: Some(write::<T>),
