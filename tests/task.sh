@@ -118,30 +118,36 @@ sleep 0.1 &
 gone=$!
 wait "$gone"
 bad=
-bad_write() { # DESC WANT_ERRNO (input on stdin)
-	got=$("$PROCTEST" write "$D/pid")
+# (Each input goes through a file: in ash the last command of a pipeline
+# runs in a subshell, where the failures it records would be lost.)
+bad_write() { # DESC WANT_ERRNO CMD...: CMD writes the input
+	_d=$1 _want=$2
+	shift 2
+	"$@" >"$TMP/in"
+	got=$("$PROCTEST" write "$D/pid" <"$TMP/in")
 	now=$(cat "$D/pid")
-	if [ "$got" != "$2" ] || [ "$now" != "$sel" ]; then
+	if [ "$got" != "$_want" ] || [ "$now" != "$sel" ]; then
 		bad="$bad
-$1: got '$got' (want $2), selection '$now' (want $sel)"
+$_d: got '$got' (want $_want), selection '$now' (want $sel)"
 	fi
 }
-printf '' | bad_write "empty write" EINVAL
-echo | bad_write "a lone newline" EINVAL
-echo abc | bad_write "abc" EINVAL
-echo -1 | bad_write "-1" EINVAL
-echo 0 | bad_write "0" EINVAL
-echo ' 12' | bad_write "leading space" EINVAL
-echo '12 ' | bad_write "trailing space" EINVAL
-printf '1\n\n' | bad_write "two newlines" EINVAL
-echo +1 | bad_write "+1" EINVAL
-echo 0x10 | bad_write "0x10" EINVAL
-echo 99999999999999999999 | bad_write "99999999999999999999 (overflows)" EINVAL
-echo 2147483648 | bad_write "2^31 (overflows pid_t)" EINVAL
-echo "$(($(cat /proc/sys/kernel/pid_max) + 1))" | bad_write "pid_max + 1" EINVAL
-head -c 1048576 /dev/zero | bad_write "1 MiB of zeros" EINVAL
-printf '\377\376' | bad_write "non-UTF-8 bytes" EINVAL
-echo "$gone" | bad_write "a pid that just exited ($gone)" ESRCH
+line() { printf '%s\n' "$*"; }
+bad_write "empty write" EINVAL printf ''
+bad_write "a lone newline" EINVAL line
+bad_write "abc" EINVAL line abc
+bad_write "-1" EINVAL line -1
+bad_write "0" EINVAL line 0
+bad_write "leading space" EINVAL line ' 12'
+bad_write "trailing space" EINVAL line '12 '
+bad_write "two newlines" EINVAL printf '1\n\n'
+bad_write "+1" EINVAL line +1
+bad_write "0x10" EINVAL line 0x10
+bad_write "99999999999999999999 (overflows)" EINVAL line 99999999999999999999
+bad_write "2^31 (overflows pid_t)" EINVAL line 2147483648
+bad_write "pid_max + 1" EINVAL line "$(($(cat /proc/sys/kernel/pid_max) + 1))"
+bad_write "1 MiB of zeros" EINVAL head -c 1048576 /dev/zero
+bad_write "non-UTF-8 bytes" EINVAL printf '\377\376'
+bad_write "a pid that just exited ($gone)" ESRCH line "$gone"
 ktap_check "16 bad writes to pid fail with EINVAL/ESRCH and keep pid $sel selected" [ -z "$bad" ]
 [ -n "$bad" ] && echo "$bad" | sed 's/^/# /'
 
