@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Strict parsing of the commands written to a `control` file.
+//!
+//! A write is one command: at most [`LINE_MAX`] bytes, UTF-8, words separated by spaces or tabs,
+//! one optional trailing newline and no other control character. Numbers are plain decimal
+//! (a `-` only where a value may be negative; no `+`, no leading spaces inside, no overflow).
+//! Every refusal is `EINVAL` with one `pr_warn!` line that names the file and the problem.
+
+use core::str::SplitAsciiWhitespace;
+use kernel::{prelude::*, uaccess::UserSliceReader};
+
+/// The longest command a `control` file takes.
+pub(crate) const LINE_MAX: usize = 128;
+
+/// Refuses a command: one warning line naming `file` and the problem, and `EINVAL`.
+pub(crate) fn refuse(file: &str, why: core::fmt::Arguments<'_>) -> Error {
+    pr_warn!("{file}: {why}\n");
+    EINVAL
+}
+
+/// Reads the whole write into `buf` and checks it is one line of text.
+pub(crate) fn read_line<'b>(
+    reader: &mut UserSliceReader,
+    buf: &'b mut [u8; LINE_MAX],
+    file: &str,
+) -> Result<&'b str> {
+    let len = reader.len();
+    if len == 0 || len > LINE_MAX {
+        return Err(refuse(
+            file,
+            format_args!("a command is 1 to {LINE_MAX} bytes, not {len}"),
+        ));
+    }
+    reader.read_slice(&mut buf[..len])?;
+    let bytes = &buf[..len];
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let text =
+        core::str::from_utf8(bytes).map_err(|_| refuse(file, format_args!("not UTF-8 text")))?;
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != ' ' && c != '\t')
+    {
+        return Err(refuse(
+            file,
+            format_args!("control character in the command"),
+        ));
+    }
+    Ok(text)
+}
+
+/// The words of a command, taken one at a time with the checks each one needs.
+pub(crate) struct Args<'a> {
+    words: SplitAsciiWhitespace<'a>,
+    file: &'a str,
+}
+
+impl<'a> Args<'a> {
+    /// The words of `line`, for error messages about `file`.
+    pub(crate) fn new(line: &'a str, file: &'a str) -> Self {
+        Args {
+            words: line.split_ascii_whitespace(),
+            file,
+        }
+    }
+
+    /// The next word, which names `what` in the error when it is missing.
+    pub(crate) fn word(&mut self, what: &str) -> Result<&'a str> {
+        self.words
+            .next()
+            .ok_or_else(|| refuse(self.file, format_args!("missing {what}")))
+    }
+
+    /// The next word as an integer from `min` to `max`.
+    pub(crate) fn int(&mut self, what: &str, min: i64, max: i64) -> Result<i64> {
+        let w = self.word(what)?;
+        match parse_int(w) {
+            Some(v) if (min..=max).contains(&v) => Ok(v),
+            _ => Err(refuse(
+                self.file,
+                format_args!("{what} must be an integer from {min} to {max}"),
+            )),
+        }
+    }
+
+    /// Checks that no word is left.
+    pub(crate) fn end(&mut self) -> Result {
+        match self.words.next() {
+            None => Ok(()),
+            Some(_) => Err(refuse(self.file, format_args!("too many arguments"))),
+        }
+    }
+
+    /// Refuses the command with `why` (for checks beyond one word).
+    pub(crate) fn refuse(&self, why: core::fmt::Arguments<'_>) -> Error {
+        refuse(self.file, why)
+    }
+}
+
+/// A plain decimal integer: an optional `-`, then 1 to 18 digits (so it cannot overflow).
+pub(crate) fn parse_int(w: &str) -> Option<i64> {
+    let (neg, digits) = match w.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, w),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v = digits
+        .bytes()
+        .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+    Some(if neg { -v } else { v })
+}

@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! proclab_kthreads: kernel threads that live, sleep, wake, get scheduled and die.
+//!
+//! Everything here runs on the kernel-thread abstraction of `rust/proclab/kthread.rs`, in safe
+//! code. In `/sys/kernel/debug/proclab/kthreads/`:
+//!
+//! - `control`: commands (read it for the list): start and stop workers, change their nice
+//!   value, policy and CPU, put one to sleep in `D`, `I` or killable state, run the
+//!   producer/consumer and the fairness experiments;
+//! - `workers`: one line per worker thread `proclab_worker/N`, as the scheduler sees it;
+//! - `prodcons`: the counters of the producer/consumer pair;
+//! - `experiment`: the last fairness experiment, measured against the weights' prediction.
+//!
+//! See `Documentation/kthreads.rst`.
+
+use core::{
+    fmt::{self, Write},
+    hint::black_box,
+    sync::atomic::{AtomicU64, Ordering::Relaxed},
+};
+use kernel::{
+    list::{List, ListArc, ListLinks},
+    new_mutex, new_spinlock,
+    prelude::*,
+    str::CString,
+    sync::{aref::ARef, Arc, Mutex, SpinLock},
+    task::Task,
+    time::{Instant, Monotonic},
+    uaccess::UserSliceReader,
+};
+
+#[path = "../../rust/proclab/cmd.rs"]
+mod cmd;
+#[path = "../../rust/proclab/debugfs.rs"]
+mod debugfs;
+#[path = "../../rust/proclab/kthread.rs"]
+mod kthread;
+// Shared with proclab_tasks, which uses all of it; this module reads a few fields.
+#[allow(dead_code)]
+#[path = "../../rust/proclab/task.rs"]
+mod task;
+
+use cmd::Args;
+use debugfs::{FileSpec, Files, Root, SeqOut};
+use kthread::{Current, KThread, Policy, Sleep, WaitCounts, Woken};
+use task::TaskExt;
+
+module! {
+    type: ProclabKthreads,
+    name: "proclab_kthreads",
+    authors: ["proclab developers"],
+    description: "proclab: kernel threads, sleep and wake-up, states, policies and affinity",
+    license: "GPL",
+    params: {
+        nr_workers: u32 {
+            default: 2,
+            description: "Worker threads proclab_worker/N started at load (0 to 16)",
+        },
+    },
+}
+
+/// Worker slots: `start N` takes N below this.
+const MAX_WORKERS: usize = 16;
+/// How long a worker sleeps between two iterations.
+const WORKER_NAP_MS: u32 = 20;
+/// The longest demo sleep and the longest experiment a command may ask for.
+const MAX_SLEEP_MS: i64 = 60_000;
+const MAX_EXPERIMENT_MS: i64 = 10_000;
+/// The longest a SCHED_FIFO thread may hog its CPU in the FIFO experiment.
+const MAX_FIFO_MS: i64 = 3_000;
+/// The most events one `prodcons` command produces.
+const MAX_EVENTS: i64 = 1_000_000;
+
+// ---------------------------------------------------------------------------------------------
+// workers
+
+/// What a worker shares with the files: its counters and the sleep it was asked for.
+#[pin_data]
+struct WorkerShared {
+    iterations: AtomicU64,
+    wakeups: AtomicU64,
+    /// A demo sleep asked for with `dsleep`/`isleep`/`ksleep`, taken by the worker.
+    #[pin]
+    request: SpinLock<Option<(Sleep, u32)>>,
+    /// The demo sleep in progress, for `workers`.
+    #[pin]
+    in_demo: SpinLock<Option<Sleep>>,
+    /// Demo sleeps a fatal signal ended early (`ksleep` + `kill -9`).
+    killed: AtomicU64,
+}
+
+struct Worker {
+    shared: Arc<WorkerShared>,
+    thread: KThread<()>,
+}
+
+/// Some CPU work that takes a few microseconds and that the compiler cannot remove.
+fn work() -> u64 {
+    let mut x = black_box(0x9e37_79b9_7f4a_7c15u64);
+    for _ in 0..2000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    black_box(x)
+}
+
+/// The body of `proclab_worker/N`: work, nap, and the demo sleeps it is asked for.
+fn worker_loop(cur: &Current, shared: &WorkerShared) {
+    let mut counts = WaitCounts::default();
+    while !cur.should_stop() {
+        // (Taken in its own statement: the lock guard must be gone before the sleep.)
+        let request = shared.request.lock().take();
+        if let Some((how, ms)) = request {
+            *shared.in_demo.lock() = Some(how);
+            let why = if how == Sleep::Killable {
+                cur.with_sigkill(|| cur.sleep(how, ms))
+            } else {
+                cur.sleep(how, ms)
+            };
+            if why == Woken::Signal {
+                shared.killed.fetch_add(1, Relaxed);
+            }
+            *shared.in_demo.lock() = None;
+            continue;
+        }
+        work();
+        shared.iterations.fetch_add(1, Relaxed);
+        let before = counts.sleeps;
+        // A request ends the nap early (the control file wakes the worker after posting it).
+        cur.wait_until(
+            Sleep::Interruptible,
+            Some(WORKER_NAP_MS),
+            &mut counts,
+            || shared.request.lock().is_some(),
+        );
+        shared.wakeups.fetch_add(counts.sleeps - before, Relaxed);
+    }
+}
+
+fn start_worker(index: usize) -> Result<Worker> {
+    let shared = Arc::pin_init(
+        try_pin_init!(WorkerShared {
+            iterations: AtomicU64::new(0),
+            wakeups: AtomicU64::new(0),
+            request <- new_spinlock!(None),
+            in_demo <- new_spinlock!(None),
+            killed: AtomicU64::new(0),
+        }),
+        GFP_KERNEL,
+    )?;
+    let name = CString::try_from_fmt(format_args!("proclab_worker/{index}"))?;
+    let s = shared.clone();
+    let thread = kthread::create(&name, move |cur| worker_loop(cur, &s))?.start();
+    Ok(Worker { shared, thread })
+}
+
+// ---------------------------------------------------------------------------------------------
+// producer/consumer
+
+/// One event on the queue, with the sequence number the consumer checks.
+#[pin_data]
+struct Event {
+    seq: u64,
+    #[pin]
+    links: ListLinks,
+}
+
+kernel::list::impl_list_arc_safe! {
+    impl ListArcSafe<0> for Event { untracked; }
+}
+kernel::list::impl_list_item! {
+    impl ListItem<0> for Event { using ListLinks { self.links }; }
+}
+
+/// The queue between the producer and the consumer, and the lesson's counters.
+#[pin_data]
+struct ProdCons {
+    /// The events produced and not consumed yet: a `list_head` list under a spinlock.
+    #[pin]
+    queue: SpinLock<List<Event>>,
+    /// Events the producer still has to make (`prodcons N` adds N).
+    #[pin]
+    todo: SpinLock<u64>,
+    produced: AtomicU64,
+    consumed: AtomicU64,
+    /// `wake_up_process()` calls by the producer.
+    wakeups: AtomicU64,
+    /// The consumer's `schedule()` calls, and returns from it that found the queue empty.
+    sleeps: AtomicU64,
+    spurious: AtomicU64,
+    /// Events that did not come in the order they were made (lost or duplicated).
+    out_of_order: AtomicU64,
+}
+
+fn producer_loop(cur: &Current, pc: &ProdCons, consumer: &Task) {
+    let mut counts = WaitCounts::default();
+    let mut seq = 0u64;
+    loop {
+        if cur.wait_until(Sleep::Interruptible, None, &mut counts, || {
+            *pc.todo.lock() > 0
+        }) == Woken::Stop
+        {
+            return;
+        }
+        // A burst of 1 to 8 events, then the wake-up; a pause every few bursts, so that the
+        // consumer catches up and really goes to sleep.
+        let burst = (seq % 8 + 1).min(*pc.todo.lock());
+        for _ in 0..burst {
+            let Ok(ev) = ListArc::pin_init(
+                try_pin_init!(Event {
+                    seq,
+                    links <- ListLinks::new(),
+                }),
+                GFP_KERNEL,
+            ) else {
+                // Out of memory: try again on the next round.
+                break;
+            };
+            pc.queue.lock().push_back(ev);
+            *pc.todo.lock() -= 1;
+            pc.produced.fetch_add(1, Relaxed);
+            seq += 1;
+        }
+        consumer.wake_up();
+        pc.wakeups.fetch_add(1, Relaxed);
+        if seq % 64 < 8 && cur.sleep(Sleep::Interruptible, 1) == Woken::Stop {
+            return;
+        }
+    }
+}
+
+fn consumer_loop(cur: &Current, pc: &ProdCons) {
+    let mut counts = WaitCounts::default();
+    let mut next = 0u64;
+    loop {
+        // The lesson's pattern, inside wait_until: set TASK_INTERRUPTIBLE, check the list under
+        // its lock, schedule() only if it is empty.
+        let (sleeps, spurious) = (counts.sleeps, counts.spurious);
+        let why = cur.wait_until(Sleep::Interruptible, None, &mut counts, || {
+            !pc.queue.lock().is_empty()
+        });
+        pc.sleeps.fetch_add(counts.sleeps - sleeps, Relaxed);
+        pc.spurious.fetch_add(counts.spurious - spurious, Relaxed);
+        // Drain, also after a stop request: nothing produced is left behind.
+        loop {
+            let Some(ev) = pc.queue.lock().pop_front() else {
+                break;
+            };
+            if ev.seq != next {
+                pc.out_of_order.fetch_add(1, Relaxed);
+            }
+            next = ev.seq + 1;
+            pc.consumed.fetch_add(1, Relaxed);
+        }
+        if why == Woken::Stop {
+            return;
+        }
+    }
+}
+
+/// The two threads; the consumer is stopped after the producer (field order).
+struct ProdConsThreads {
+    producer: KThread<()>,
+    consumer: KThread<()>,
+}
+
+fn start_prodcons(pc: &Arc<ProdCons>) -> Result<ProdConsThreads> {
+    let p = pc.clone();
+    let consumer = kthread::create(c"proclab_consumer", move |cur| consumer_loop(cur, &p))?;
+    let consumer_task: ARef<Task> = consumer.task().into();
+    let p = pc.clone();
+    let producer = kthread::create(c"proclab_producer", move |cur| {
+        producer_loop(cur, &p, &consumer_task)
+    })?;
+    Ok(ProdConsThreads {
+        consumer: consumer.start(),
+        producer: producer.start(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// fairness experiments
+
+#[derive(Clone, Copy)]
+enum ExpKind {
+    /// Two SCHED_NORMAL threads at these nice values.
+    Nice(i32, i32),
+    /// A SCHED_FIFO thread against a SCHED_NORMAL one.
+    Fifo,
+}
+
+/// A running or finished experiment: two CPU-bound threads on one CPU until `end`.
+struct Experiment {
+    kind: ExpKind,
+    cpu: u32,
+    ms: i64,
+    end: Instant<Monotonic>,
+    threads: [KThread<()>; 2],
+}
+
+/// Whether the monotonic clock has reached `t`.
+fn passed(t: Instant<Monotonic>) -> bool {
+    (Instant::<Monotonic>::now() - t).as_nanos() >= 0
+}
+
+/// Spins until `end` (or a stop request), then waits to be stopped, so that its runtime stays
+/// readable in `/proc/<pid>/sched` after the experiment.
+fn spin_until(cur: &Current, end: Instant<Monotonic>) {
+    while !cur.should_stop() && !passed(end) {
+        work();
+    }
+    cur.wait_until(
+        Sleep::Interruptible,
+        None,
+        &mut WaitCounts::default(),
+        || false,
+    );
+}
+
+fn start_experiment(kind: ExpKind, ms: i64) -> Result<Experiment> {
+    // The highest online CPU; CPU 0 stays free for the shell (and everything else).
+    let cpu = (1..kthread::nr_cpu_ids())
+        .rev()
+        .find(|&c| kthread::cpu_online(c))
+        .ok_or(ENODEV)?;
+    let end = Instant::<Monotonic>::now() + kernel::time::Delta::from_millis(ms);
+    let mut new = KVec::with_capacity(2, GFP_KERNEL)?;
+    for i in 0..2 {
+        let name = CString::try_from_fmt(format_args!("proclab_exp/{i}"))?;
+        let t = kthread::create(&name, move |cur| spin_until(cur, end))?;
+        t.bind(cpu)?;
+        let policy = match (kind, i) {
+            (ExpKind::Nice(a, _), 0) => Policy::Normal(a),
+            (ExpKind::Nice(_, b), _) => Policy::Normal(b),
+            (ExpKind::Fifo, 0) => Policy::Fifo(10),
+            (ExpKind::Fifo, _) => Policy::Normal(0),
+        };
+        kthread::set_policy(t.task(), policy)?;
+        new.push(t, GFP_KERNEL)?;
+    }
+    // Both are set up before either runs; start them back to back.
+    let b = new.pop().ok_or(EINVAL)?.start();
+    let a = new.pop().ok_or(EINVAL)?.start();
+    Ok(Experiment {
+        kind,
+        cpu,
+        ms,
+        end,
+        threads: [a, b],
+    })
+}
+
+fn show_experiment(exp: &Experiment, f: &mut SeqOut) -> fmt::Result {
+    let done = passed(exp.end);
+    match exp.kind {
+        ExpKind::Nice(a, b) => writeln!(f, "experiment: nice {a} vs nice {b}")?,
+        ExpKind::Fifo => writeln!(f, "experiment: SCHED_FIFO 10 vs SCHED_NORMAL nice 0")?,
+    }
+    writeln!(
+        f,
+        "cpu: {}\nduration_ms: {}\nstate: {}",
+        exp.cpu,
+        exp.ms,
+        if done { "done" } else { "running" }
+    )?;
+    let [a, b] = [exp.threads[0].task(), exp.threads[1].task()];
+    let (ra, rb) = (a.sum_exec_runtime(), b.sum_exec_runtime());
+    let (wa, wb) = (a.weight(), b.weight());
+    // Shares in tenths of a percent: measured from the runtimes, predicted from the weights.
+    let share = |x: u64, y: u64| (x * 1000).checked_div(x + y).unwrap_or(0);
+    writeln!(
+        f,
+        "{:<8} {:>7} {:>6} {:>6} {:>7} {:>16} {:>9} {:>10}",
+        "thread", "pid", "policy", "nice", "weight", "sum_exec_runtime", "share_%", "predicted_%"
+    )?;
+    for (i, (t, r, w, o, ow)) in [(a, ra, wa, rb, wb), (b, rb, wb, ra, wa)]
+        .into_iter()
+        .enumerate()
+    {
+        let s = share(r, o);
+        write!(
+            f,
+            "exp/{i:<4} {:>7} {:>6} {:>6} {:>7} {:>16} {:>5}.{} ",
+            t.pid(),
+            t.policy().name(),
+            t.nice(),
+            w,
+            r,
+            s / 10,
+            s % 10
+        )?;
+        match exp.kind {
+            ExpKind::Nice(..) => {
+                let p = share(w, ow);
+                writeln!(f, "{:>8}.{}", p / 10, p % 10)?
+            }
+            // FIFO always runs before NORMAL; only the fair server (50 ms per second by
+            // default) gives the NORMAL thread some time.
+            ExpKind::Fifo => writeln!(f, "{:>10}", if i == 0 { ">=95" } else { "<=5" })?,
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// the files
+
+/// What the files share.
+#[pin_data]
+struct State {
+    #[pin]
+    workers: Mutex<KVec<Option<Worker>>>,
+    prodcons: Arc<ProdCons>,
+    #[pin]
+    experiment: Mutex<Option<Experiment>>,
+    /// The producer and the consumer.
+    prodcons_threads: ProdConsThreads,
+}
+
+const HELP: &str = "\
+commands (one per write):
+  start N               start worker N (0-15)
+  stop N                stop worker N
+  nice N V              set worker N's nice value (-20..19)
+  fifo N PRIO           SCHED_FIFO at PRIO (1..99)
+  rr N PRIO             SCHED_RR at PRIO (1..99)
+  normal N              back to SCHED_NORMAL, nice 0
+  bind N CPU            run worker N on CPU only
+  unbind N              let worker N run on every CPU
+  dsleep N MS           worker N sleeps MS ms in TASK_UNINTERRUPTIBLE (D)
+  isleep N MS           ... in TASK_IDLE (I)
+  ksleep N MS           ... in TASK_KILLABLE (D, but kill -9 ends the sleep)
+  prodcons COUNT        the producer makes COUNT events for the consumer
+  experiment nice A B MS   two CPU-bound threads at nice A and B on one CPU for MS ms
+  experiment fifo MS       SCHED_FIFO against SCHED_NORMAL on one CPU (MS up to 3000)
+";
+
+fn show_control(_s: &State, f: &mut SeqOut) -> fmt::Result {
+    f.write_str(HELP)
+}
+
+/// The worker `N` of a command, which must be running.
+fn worker_arg<'a>(
+    args: &mut Args<'_>,
+    workers: &'a KVec<Option<Worker>>,
+) -> Result<(usize, &'a Worker)> {
+    let n = args.int("worker index", 0, MAX_WORKERS as i64 - 1)? as usize;
+    match workers.get(n).and_then(Option::as_ref) {
+        Some(w) => Ok((n, w)),
+        None => Err(args.refuse(format_args!("worker {n} is not running"))),
+    }
+}
+
+fn write_control(s: &State, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; cmd::LINE_MAX];
+    let line = cmd::read_line(reader, &mut buf, "kthreads/control")?;
+    let mut args = Args::new(line, "kthreads/control");
+    let verb = args.word("command")?;
+    match verb {
+        "start" => {
+            let n = args.int("worker index", 0, MAX_WORKERS as i64 - 1)? as usize;
+            args.end()?;
+            let mut workers = s.workers.lock();
+            if workers[n].is_some() {
+                return Err(args.refuse(format_args!("worker {n} is already running")));
+            }
+            workers[n] = Some(start_worker(n)?);
+        }
+        "stop" => {
+            let n = args.int("worker index", 0, MAX_WORKERS as i64 - 1)? as usize;
+            args.end()?;
+            let w = s.workers.lock()[n].take();
+            // Stopped (and waited for) outside the lock.
+            match w {
+                Some(w) => drop(w.thread.stop()),
+                None => return Err(args.refuse(format_args!("worker {n} is not running"))),
+            }
+        }
+        "nice" | "fifo" | "rr" | "normal" | "bind" | "unbind" => {
+            let workers = s.workers.lock();
+            let (_, w) = worker_arg(&mut args, &workers)?;
+            let task = w.thread.task();
+            let r = match verb {
+                "nice" => {
+                    let v = args.int("nice value", -20, 19)? as i32;
+                    args.end()?;
+                    kthread::set_nice(task, v)
+                }
+                "fifo" | "rr" => {
+                    let p = args.int("priority", 1, 99)? as u32;
+                    args.end()?;
+                    let pol = if verb == "fifo" {
+                        Policy::Fifo(p)
+                    } else {
+                        Policy::RoundRobin(p)
+                    };
+                    kthread::set_policy(task, pol)
+                }
+                "normal" => {
+                    args.end()?;
+                    kthread::set_policy(task, Policy::Normal(0))
+                }
+                "bind" => {
+                    let cpu = args.int("cpu", 0, i64::from(kthread::nr_cpu_ids()) - 1)? as u32;
+                    args.end()?;
+                    if !kthread::cpu_online(cpu) {
+                        return Err(args.refuse(format_args!("cpu {cpu} is not online")));
+                    }
+                    kthread::set_cpu(task, Some(cpu))
+                }
+                _ => {
+                    args.end()?;
+                    kthread::set_cpu(task, None)
+                }
+            };
+            r.inspect_err(|e| pr_warn!("kthreads/control: {verb}: the kernel said {e:?}\n"))?;
+        }
+        "dsleep" | "isleep" | "ksleep" => {
+            let workers = s.workers.lock();
+            let (_, w) = worker_arg(&mut args, &workers)?;
+            let ms = args.int("milliseconds", 1, MAX_SLEEP_MS)? as u32;
+            args.end()?;
+            let how = match verb {
+                "dsleep" => Sleep::Uninterruptible,
+                "isleep" => Sleep::Idle,
+                _ => Sleep::Killable,
+            };
+            *w.shared.request.lock() = Some((how, ms));
+            w.thread.task().wake_up();
+        }
+        "prodcons" => {
+            let n = args.int("event count", 1, MAX_EVENTS)? as u64;
+            args.end()?;
+            *s.prodcons.todo.lock() += n;
+            // The producer waits for work in TASK_INTERRUPTIBLE: the new count wakes it.
+            s.prodcons_threads.producer.task().wake_up();
+        }
+        "experiment" => {
+            let kind = match args.word("experiment kind (nice or fifo)")? {
+                "nice" => ExpKind::Nice(
+                    args.int("first nice value", -20, 19)? as i32,
+                    args.int("second nice value", -20, 19)? as i32,
+                ),
+                "fifo" => ExpKind::Fifo,
+                k => return Err(args.refuse(format_args!("unknown experiment '{k}'"))),
+            };
+            let max = match kind {
+                ExpKind::Fifo => MAX_FIFO_MS,
+                ExpKind::Nice(..) => MAX_EXPERIMENT_MS,
+            };
+            let ms = args.int("milliseconds", 100, max)?;
+            args.end()?;
+            let mut exp = s.experiment.lock();
+            if exp.as_ref().is_some_and(|e| !passed(e.end)) {
+                pr_warn!("kthreads/control: an experiment is still running\n");
+                return Err(EBUSY);
+            }
+            // The threads of the last experiment go first.
+            *exp = None;
+            *exp = Some(start_experiment(kind, ms)?);
+        }
+        _ => return Err(args.refuse(format_args!("unknown command '{verb}'"))),
+    }
+    Ok(())
+}
+
+fn state_name(w: &Worker) -> &'static str {
+    match *w.shared.in_demo.lock() {
+        Some(Sleep::Uninterruptible) => "dsleep",
+        Some(Sleep::Idle) => "isleep",
+        Some(Sleep::Killable) => "ksleep",
+        Some(Sleep::Interruptible) | None => "-",
+    }
+}
+
+/// The columns of `workers` after the name, with their widths.
+const WORKER_COLS: [(&str, usize); 11] = [
+    ("pid", 6),
+    ("state", 5),
+    ("policy", 6),
+    ("prio", 4),
+    ("nice", 4),
+    ("cpu", 3),
+    ("cpus", 5),
+    ("iterations", 10),
+    ("wakeups", 8),
+    ("demo", 6),
+    ("killed", 6),
+];
+
+fn show_workers(s: &State, f: &mut SeqOut) -> fmt::Result {
+    write!(f, "{:<18} ", "name")?;
+    for (name, width) in WORKER_COLS {
+        f.col_str(name, width)?;
+    }
+    f.write_char('\n')?;
+    let mut w = WORKER_COLS.iter().map(|&(_, width)| width).cycle();
+    let mut w = move || w.next().unwrap_or(0);
+    for (n, worker) in s.workers.lock().iter().enumerate() {
+        let Some(worker) = worker else { continue };
+        let t = worker.thread.task();
+        let shared = &worker.shared;
+        write!(f, "proclab_worker/{n:<3} ")?;
+        f.col_i64(t.pid().into(), w())?;
+        f.col_str(t.state_char().encode_utf8(&mut [0; 4]), w())?;
+        f.col_str(t.policy().name(), w())?;
+        f.col_i64(t.prio().into(), w())?;
+        f.col_i64(t.nice().into(), w())?;
+        f.col_u64(t.cpu().into(), w())?;
+        f.col_str(t.cpus_allowed().as_str(), w())?;
+        f.col_u64(shared.iterations.load(Relaxed), w())?;
+        f.col_u64(shared.wakeups.load(Relaxed), w())?;
+        f.col_str(state_name(worker), w())?;
+        f.col_u64(shared.killed.load(Relaxed), w())?;
+        f.write_char('\n')?;
+    }
+    Ok(())
+}
+
+fn show_prodcons(s: &State, f: &mut SeqOut) -> fmt::Result {
+    let pc = &*s.prodcons;
+    let produced = pc.produced.load(Relaxed);
+    let consumed = pc.consumed.load(Relaxed);
+    writeln!(f, "produced: {produced}")?;
+    writeln!(f, "consumed: {consumed}")?;
+    writeln!(f, "queued: {}", pc.queue.lock().iter().count())?;
+    writeln!(f, "to_produce: {}", *pc.todo.lock())?;
+    writeln!(f, "wakeups: {}", pc.wakeups.load(Relaxed))?;
+    writeln!(f, "consumer_sleeps: {}", pc.sleeps.load(Relaxed))?;
+    writeln!(f, "spurious_wakeups: {}", pc.spurious.load(Relaxed))?;
+    writeln!(f, "out_of_order: {}", pc.out_of_order.load(Relaxed))?;
+    let (p, c) = (
+        s.prodcons_threads.producer.task(),
+        s.prodcons_threads.consumer.task(),
+    );
+    writeln!(f, "producer_pid: {}", p.pid())?;
+    writeln!(f, "consumer_pid: {}", c.pid())
+}
+
+fn show_experiment_file(s: &State, f: &mut SeqOut) -> fmt::Result {
+    match &*s.experiment.lock() {
+        Some(exp) => show_experiment(exp, f),
+        None => writeln!(f, "no experiment yet"),
+    }
+}
+
+fn small(_s: &State) -> usize {
+    4096
+}
+
+static FILES: [FileSpec<State>; 4] = [
+    FileSpec {
+        name: c"control",
+        show: show_control,
+        size_hint: small,
+        write: Some(write_control),
+    },
+    FileSpec {
+        name: c"workers",
+        show: show_workers,
+        size_hint: small,
+        write: None,
+    },
+    FileSpec {
+        name: c"prodcons",
+        show: show_prodcons,
+        size_hint: small,
+        write: None,
+    },
+    FileSpec {
+        name: c"experiment",
+        show: show_experiment_file,
+        size_hint: small,
+        write: None,
+    },
+];
+
+struct ProclabKthreads {
+    _files: Files<State>,
+}
+
+impl kernel::Module for ProclabKthreads {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let n = module_parameters::nr_workers.value() as usize;
+        if n > MAX_WORKERS {
+            pr_err!("nr_workers={n}: at most {MAX_WORKERS}\n");
+            return Err(EINVAL);
+        }
+        let mut workers = KVec::with_capacity(MAX_WORKERS, GFP_KERNEL)?;
+        for i in 0..MAX_WORKERS {
+            workers.push(
+                if i < n { Some(start_worker(i)?) } else { None },
+                GFP_KERNEL,
+            )?;
+        }
+        let prodcons = Arc::pin_init(
+            try_pin_init!(ProdCons {
+                queue <- new_spinlock!(List::new()),
+                todo <- new_spinlock!(0),
+                produced: AtomicU64::new(0),
+                consumed: AtomicU64::new(0),
+                wakeups: AtomicU64::new(0),
+                sleeps: AtomicU64::new(0),
+                spurious: AtomicU64::new(0),
+                out_of_order: AtomicU64::new(0),
+            }),
+            GFP_KERNEL,
+        )?;
+        let threads = start_prodcons(&prodcons)?;
+        let state = try_pin_init!(State {
+            workers <- new_mutex!(workers),
+            prodcons,
+            experiment <- new_mutex!(None),
+            prodcons_threads: threads,
+        });
+        Ok(Self {
+            _files: Files::new(Root::get(), c"kthreads", state, &FILES)?,
+        })
+    }
+}

@@ -1,0 +1,266 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# proclab_kthreads: kernel threads seen from /proc. Workers are children of
+# kthreadd with no mm; the producer/consumer loses nothing and really
+# blocks; D, I and killable sleeps show in /proc/<pid>/stat and behave
+# under kill -9; nice, FIFO/RR and affinity land where /proc reads them; the
+# fairness experiment matches the weight table (measured by /proc/<pid>/sched);
+# bad commands change nothing; unload is clean in every state. The module's
+# KUnit suite (proclab_kthread) ran at load and passed.
+
+# shellcheck disable=SC2046,SC2086,SC2317 # lists split on purpose, cleanup from the trap
+cd "$(dirname "$0")" || exit 1
+# shellcheck source=tests/lib.sh
+. ./lib.sh
+
+D=$PROCLAB_DEBUGFS/kthreads
+CYCLES=${PROCLAB_CYCLES:-100}
+TMP=$(mktemp -d)
+
+cleanup() {
+	[ -n "${holder:-}" ] && kill "$holder" 2>/dev/null
+	wait 2>/dev/null
+	rmmod proclab_kthreads 2>/dev/null
+	module_restore
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
+[ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
+ktap_begin 22
+
+ctl() { printf '%s\n' "$*" >"$D/control"; }
+# worker_pid N: the pid of proclab_worker/N, from /proc (not from the module).
+worker_pid() {
+	for d in /proc/[0-9]*; do
+		[ "$(cat "$d/comm" 2>/dev/null)" = "proclab_worker/$1" ] && echo "${d#/proc/}"
+	done
+}
+field() { proc_stat "$1" "$2"; }
+counter() { awk -v k="$1:" '$1 == k { print $2 }' "$D/prodcons"; }
+
+rmmod proclab_kthreads 2>/dev/null
+# 1. Load with three workers; the KUnit suite runs during the load.
+if modprobe proclab_kthreads nr_workers=3 && [ -w "$D/control" ]; then
+	ktap_ok "modprobe proclab_kthreads nr_workers=3 creates $D"
+else
+	ktap_fail "modprobe proclab_kthreads nr_workers=3 creates $D"
+	ktap_end
+fi
+kunit=$(dmesg | grep -E '# proclab_kthread: pass:[0-9]+ fail:[0-9]+' | tail -n 1)
+case $kunit in
+*"fail:0"*) ktap_ok "KUnit suite proclab_kthread passed at load (${kunit##*# })" ;;
+*) ktap_fail "KUnit suite proclab_kthread passed at load" "$(dmesg | grep -E 'proclab_kthread|not ok' | sed -n 1,30p)" ;;
+esac
+
+# 2. Three workers, children of kthreadd, kernel threads without an mm.
+pids=
+for n in 0 1 2; do pids="$pids $(worker_pid $n)"; done
+set -- $pids
+bad=
+for p in $pids; do
+	[ "$(field "$p" 4)" = 2 ] || bad="$bad $p:ppid=$(field "$p" 4)"
+	[ -s "/proc/$p/maps" ] && bad="$bad $p:maps"
+	f=$(field "$p" 9)
+	[ $((f & 0x00200000)) -ne 0 ] || bad="$bad $p:flags=$f"
+done
+[ $# = 3 ] && [ -z "$bad" ] && [ -z "$(worker_pid 3)" ]
+ktap_last $? "3 workers ($pids), ppid 2, PF_KTHREAD, empty maps${bad:+ (bad:$bad)}"
+W0=$1 W1=$2 W2=$3
+if module_load proclab_tasks; then
+	k=$(awk -v p="$W1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$1 == p { print $c["kthread"] }' "$PROCLAB_DEBUGFS/tasks/tasks")
+	ktap_check "proclab_tasks shows worker $W1 as a kthread (kthread=$k)" [ "$k" = 1 ]
+else
+	ktap_fail "proclab_tasks shows the workers as kthreads" "proclab_tasks does not load"
+fi
+
+# 3. Producer/consumer: everything produced is consumed once, in order, and
+# the consumer really blocked (its voluntary context switches grew).
+cpid=$(counter consumer_pid)
+p0=$(counter produced) c0=$(counter consumed)
+v0=$(proc_status "$cpid" voluntary_ctxt_switches)
+ctl prodcons 20000
+i=0
+while [ $i -lt 300 ]; do
+	[ "$(counter to_produce)" = 0 ] && [ "$(counter queued)" = 0 ] &&
+		[ "$(counter consumed)" = "$(counter produced)" ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+p1=$(counter produced) c1=$(counter consumed)
+v1=$(proc_status "$cpid" voluntary_ctxt_switches)
+[ $((p1 - p0)) = 20000 ] && [ $((c1 - c0)) = 20000 ] && [ "$(counter out_of_order)" = 0 ]
+ktap_last $? "prodcons 20000: produced $((p1 - p0)), consumed $((c1 - c0)), out of order $(counter out_of_order)"
+[ "$(counter consumer_sleeps)" -ge 1 ] && [ "$v1" -gt "$v0" ]
+ktap_last $? "consumer slept $(counter consumer_sleeps) times; /proc: $((v1 - v0)) voluntary switches"
+
+# 4. dsleep: D for the duration, kill -9 does nothing, then S (or R) again.
+ctl dsleep 1 2000
+sleep 0.3
+s1=$(field "$W1" 3)
+kill -9 "$W1" 2>/dev/null
+sleep 0.3
+s2=$(field "$W1" 3)
+[ "$s1" = D ] && [ "$s2" = D ] && [ -d "/proc/$W1" ]
+ktap_last $? "dsleep: worker $W1 in D ($s1), still D after kill -9 ($s2)"
+sleep 2
+s3=$(field "$W1" 3)
+case $s3 in S | R) true ;; *) false ;; esac
+ktap_last $? "after the dsleep: $s3"
+
+# 5. isleep shows I; ksleep is D until kill -9 ends the sleep (not the thread).
+ctl isleep 2 1500
+sleep 0.3
+s=$(field "$W2" 3)
+ktap_check "isleep: worker $W2 in I (TASK_IDLE), got $s" [ "$s" = I ]
+ctl ksleep 0 20000
+sleep 0.3
+s1=$(field "$W0" 3)
+kill -9 "$W0"
+sleep 0.5
+s2=$(field "$W0" 3)
+killed=$(awk -v p="$W0" '$2 == p { print $NF }' "$D/workers")
+[ "$s1" = D ] && [ "$s2" != D ] && [ "$killed" = 1 ] && [ -d "/proc/$W0" ]
+ktap_last $? "ksleep: D ($s1), kill -9 ends the sleep ($s2, killed=$killed), the thread lives"
+
+# 6. nice, FIFO, RR, bind: as /proc/<pid>/stat and status read them.
+ctl nice 2 7
+ctl fifo 0 42
+ctl rr 1 17
+ncpu=$(grep -c '^processor' /proc/cpuinfo)
+cpu=$((ncpu - 1))
+ctl bind 2 $cpu
+sleep 0.2
+[ "$(field "$W2" 19)" = 7 ] && [ "$(field "$W2" 41)" = 0 ]
+ktap_last $? "nice 2 7: /proc nice $(field "$W2" 19), policy $(field "$W2" 41)"
+[ "$(field "$W0" 41)" = 1 ] && [ "$(field "$W0" 40)" = 42 ]
+ktap_last $? "fifo 0 42: /proc policy $(field "$W0" 41), rt_priority $(field "$W0" 40)"
+[ "$(field "$W1" 41)" = 2 ] && [ "$(field "$W1" 40)" = 17 ]
+ktap_last $? "rr 1 17: /proc policy $(field "$W1" 41), rt_priority $(field "$W1" 40)"
+allowed=$(proc_status "$W2" Cpus_allowed_list)
+[ "$allowed" = "$cpu" ] && [ "$(field "$W2" 39)" = "$cpu" ]
+ktap_last $? "bind 2 $cpu: Cpus_allowed_list $allowed, processor $(field "$W2" 39)"
+ctl normal 0
+ctl normal 1
+ctl unbind 2
+
+# 7. Fairness: two CPU-bound threads on one CPU. The shares, from
+# /proc/<pid>/sched, against the kernel's weight table (not the module's).
+experiment() { # A B WA WB
+	ctl experiment nice "$1" "$2" 2000 || return 1
+	sleep 2.3
+	while grep -q 'state: running' "$D/experiment"; do sleep 0.2; done
+	set -- $(awk '/^exp\// { print $2 }' "$D/experiment") "$3" "$4"
+	ra=$(ms_to_ns "$(proc_sched "$1" se.sum_exec_runtime)")
+	rb=$(ms_to_ns "$(proc_sched "$2" se.sum_exec_runtime)")
+	echo "$ra $rb $3 $4" | awk '{
+		m = 100 * $1 / ($1 + $2); p = 100 * $3 / ($3 + $4); d = m - p
+		printf "%.1f %.1f %s\n", m, p, (d < 5 && d > -5) ? "ok" : "off" }'
+}
+set -- $(experiment 0 5 1024 335)
+[ "${3:-}" = ok ]
+ktap_last $? "nice 0 vs 5: measured ${1:-?}% vs predicted ${2:-?}% (within 5 points)"
+set -- $(experiment 0 -5 1024 3121)
+[ "${3:-}" = ok ]
+ktap_last $? "nice 0 vs -5: measured ${1:-?}% vs predicted ${2:-?}% (within 5 points)"
+ctl experiment fifo 1000
+sleep 1.3
+while grep -q 'state: running' "$D/experiment"; do sleep 0.2; done
+set -- $(awk '/^exp\// { print $2 }' "$D/experiment")
+ra=$(ms_to_ns "$(proc_sched "$1" se.sum_exec_runtime)")
+rb=$(ms_to_ns "$(proc_sched "$2" se.sum_exec_runtime)")
+share=$(echo "$ra $rb" | awk '{ printf "%d", 100 * $1 / ($1 + $2) }')
+ktap_check "fifo vs normal: the FIFO thread got ${share}% of the CPU (>= 90)" [ "$share" -ge 90 ]
+
+# 8. Bad commands: -EINVAL, one write each, nothing changed.
+echo "proclab-test: kthreads bad commands" >/dev/kmsg
+before=$(awk 'NR > 1 { print $1, $2, $4, $5, $6, $8 }' "$D/workers")
+bad=
+n=0
+refuse() { # DESC CMD...: CMD writes the command, which must be refused
+	_d=$1
+	shift
+	"$@" >"$TMP/in"
+	n=$((n + 1))
+	got=$("$PROCTEST" write "$D/control" <"$TMP/in")
+	[ "$got" = EINVAL ] || bad="$bad
+$_d: got '$got'"
+}
+line() { printf '%s\n' "$*"; }
+refuse "empty write" printf ''
+refuse "empty line" line
+refuse "unknown verb" line bogus
+refuse "start without index" line start
+refuse "start a running worker" line start 0
+refuse "worker index out of range" line start 16
+refuse "stop a worker that is not running" line stop 9
+refuse "nice without value" line nice 0
+refuse "nice 20" line nice 0 20
+refuse "nice -21" line nice 0 -21
+refuse "nice +3" line nice 0 +3
+refuse "nice abc" line nice 0 abc
+refuse "overflowing number" line nice 0 99999999999999999999
+refuse "nice on a worker not running" line nice 5 1
+refuse "FIFO priority 0" line fifo 0 0
+refuse "FIFO priority 100" line fifo 0 100
+refuse "RR priority -1" line rr 0 -1
+refuse "CPU that does not exist" line bind 0 "$ncpu"
+refuse "CPU -1" line bind 0 -1
+refuse "dsleep 0 ms" line dsleep 0 0
+refuse "dsleep too long" line dsleep 0 60001
+refuse "experiment without duration" line experiment nice 0 5
+refuse "unknown experiment" line experiment sideways 100
+refuse "FIFO experiment too long" line experiment fifo 5000
+refuse "prodcons 0" line prodcons 0
+refuse "extra argument" line normal 0 extra
+refuse "two lines" printf 'nice 0 1\nnice 0 2\n'
+refuse "NUL byte" printf 'nice 0\0001'
+refuse "non-UTF-8 bytes" printf 'nice 0 \377'
+refuse "1 MiB write" head -c 1048576 /dev/zero
+after=$(awk 'NR > 1 { print $1, $2, $4, $5, $6, $8 }' "$D/workers")
+[ -z "$bad" ] && [ "$before" = "$after" ]
+ktap_last $? "$n bad commands refused with EINVAL, workers unchanged$bad"
+dmesg | sed -n '/proclab-test: kthreads bad commands/,$p' | grep -c 'kthreads/control:' >"$TMP/warns"
+ktap_check "each refusal logged one line ($(cat "$TMP/warns") lines)" [ "$(cat "$TMP/warns")" -ge "$n" ]
+
+# 9. rmmod while workers are busy, one is in D and an experiment runs:
+# clean, and every thread is gone. An open file pins the module (its
+# file_operations name it as owner): rmmod fails with EBUSY and changes
+# nothing until the file is closed.
+ctl dsleep 1 5000
+ctl experiment nice 0 0 3000
+sleep 0.2
+exp=$(awk '/^exp\// { print $2 }' "$D/experiment")
+all="$pids $exp $(counter producer_pid) $(counter consumer_pid)"
+(exec 3<"$D/workers" && sleep 30) &
+holder=$!
+sleep 0.3
+err=$(rmmod proclab_kthreads 2>&1)
+r=$?
+[ $r != 0 ] && [ -d /sys/module/proclab_kthreads ] && [ -r "$D/workers" ]
+ktap_last $? "rmmod refused while a reader holds workers open (${err##*: })"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+holder=
+rmmod proclab_kthreads
+r=$?
+left=
+for p in $all; do [ -d "/proc/$p" ] && left="$left $p"; done
+[ $r = 0 ] && [ -z "$left" ] && [ ! -e "$D" ]
+ktap_last $? "rmmod with a D sleeper and an experiment running: all threads gone${left:+ (left:$left)}"
+
+# 10. Load/unload cycles with 8 workers.
+fails=
+i=0
+while [ $i -lt "$CYCLES" ]; do
+	i=$((i + 1))
+	modprobe proclab_kthreads nr_workers=8 || { fails="$fails load#$i"; continue; }
+	rmmod proclab_kthreads || fails="$fails rmmod#$i"
+done
+left=$(for d in /proc/[0-9]*; do cat "$d/comm" 2>/dev/null; done | grep -c '^proclab_')
+[ -z "$fails" ] && [ "$left" = 0 ]
+ktap_last $? "$CYCLES load/unload cycles with nr_workers=8${fails:+:$fails}, $left proclab threads left"
+
+ktap_end
