@@ -232,6 +232,7 @@ ktap_check "single-threaded sleep has nr_threads 1 (got $nt)" [ "$nt" = 1 ]
 # 9. Thousands of tasks: the whole list, far beyond one page.
 N=${PROCLAB_MANY:-2000}
 SPAWN=/usr/libexec/proclab/spawn
+: >"$TMP/spawned" # exists before the background job opens it
 "$SPAWN" "$N" >"$TMP/spawned" &
 spawner=$!
 bg_pids="$bg_pids $spawner"

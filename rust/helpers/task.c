@@ -27,6 +27,37 @@ struct task_struct *proclab_next_task(struct task_struct *p)
 	return next_task(p);
 }
 
+/*
+ * Every field of one line of the tasks table in one call, each read the way
+ * the one-field shims below read it. The caller holds RCU (the walk's), so
+ * real_parent can be followed directly: its tgid is the global tgid that
+ * task_ppid_nr() would look up in the initial pid namespace.
+ */
+void proclab_task_row(struct task_struct *p, struct proclab_task_row *r)
+{
+	BUILD_BUG_ON(sizeof(r->comm) != TASK_COMM_LEN);
+	r->pid = p->pid;
+	r->tgid = p->tgid;
+	r->ppid = pid_alive(p) ? rcu_dereference(p->real_parent)->tgid : 0;
+	r->state = task_state_to_char(p);
+	r->prio = READ_ONCE(p->prio);
+	r->static_prio = READ_ONCE(p->static_prio);
+	r->normal_prio = READ_ONCE(p->normal_prio);
+	r->rt_priority = READ_ONCE(p->rt_priority);
+	r->policy = READ_ONCE(p->policy);
+	r->nice = task_nice(p);
+	r->weight = proclab_task_weight(p);
+	r->vruntime = READ_ONCE(p->se.vruntime);
+	r->sum_exec_runtime = READ_ONCE(p->se.sum_exec_runtime);
+	r->nvcsw = READ_ONCE(p->nvcsw);
+	r->nivcsw = READ_ONCE(p->nivcsw);
+	r->cpu = task_cpu(p);
+	r->flags = READ_ONCE(p->flags);
+	r->exit_state = READ_ONCE(p->exit_state);
+	r->nr_threads = get_nr_threads(p);
+	get_task_comm(r->comm, p);
+}
+
 /* The one-letter state ps and /proc/<pid>/stat show: "RSDTtXZPI". */
 char proclab_task_state_char(struct task_struct *p)
 {

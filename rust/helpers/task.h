@@ -10,7 +10,32 @@
 
 struct task_struct;
 
+/* One line of proclab_tasks' table, read in one call (see task.c). */
+struct proclab_task_row {
+	u64 weight;
+	u64 vruntime;
+	u64 sum_exec_runtime;
+	u64 nvcsw;
+	u64 nivcsw;
+	s32 pid;
+	s32 tgid;
+	s32 ppid;
+	s32 prio;
+	s32 static_prio;
+	s32 normal_prio;
+	u32 rt_priority;
+	u32 policy;
+	s32 nice;
+	u32 cpu;
+	u32 flags;
+	s32 exit_state;
+	s32 nr_threads;
+	char state;
+	char comm[16];
+};
+
 struct task_struct *proclab_next_task(struct task_struct *p);
+void proclab_task_row(struct task_struct *p, struct proclab_task_row *r);
 char proclab_task_state_char(struct task_struct *p);
 pid_t proclab_task_ppid_nr(const struct task_struct *p);
 int proclab_task_nice(const struct task_struct *p);

@@ -30,6 +30,7 @@ use kernel::{
 #[allow(improper_ctypes)]
 extern "C" {
     fn proclab_next_task(p: *mut bindings::task_struct) -> *mut bindings::task_struct;
+    fn proclab_task_row(p: *mut bindings::task_struct, r: *mut TaskRow);
     fn proclab_task_state_char(p: *mut bindings::task_struct) -> c_char;
     fn proclab_task_ppid_nr(p: *const bindings::task_struct) -> bindings::pid_t;
     fn proclab_task_nice(p: *const bindings::task_struct) -> c_int;
@@ -336,6 +337,14 @@ pub(crate) enum ExitState {
 }
 
 impl ExitState {
+    fn from_raw(exit_state: i32) -> Self {
+        match u32::try_from(exit_state).unwrap_or(0) {
+            0 => ExitState::Alive,
+            s if s & bindings::EXIT_ZOMBIE != 0 => ExitState::Zombie,
+            _ => ExitState::Dead,
+        }
+    }
+
     /// The name as the kernel's constant has it, `-` for a live task.
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -582,6 +591,71 @@ pub(crate) trait TaskSleepingExt {
     fn mm_info(&self) -> Option<(u64, u64, u64)>;
 }
 
+/// The fields of one line of the `tasks` table, read by one C call (`struct proclab_task_row` of
+/// `rust/helpers/task.h`; the layouts must match).
+#[repr(C)]
+#[derive(Default)]
+pub(crate) struct TaskRow {
+    pub(crate) weight: u64,
+    pub(crate) vruntime: u64,
+    pub(crate) sum_exec_runtime: u64,
+    pub(crate) nvcsw: u64,
+    pub(crate) nivcsw: u64,
+    pub(crate) pid: i32,
+    pub(crate) tgid: i32,
+    pub(crate) ppid: i32,
+    pub(crate) prio: i32,
+    pub(crate) static_prio: i32,
+    pub(crate) normal_prio: i32,
+    pub(crate) rt_priority: u32,
+    policy: u32,
+    pub(crate) nice: i32,
+    pub(crate) cpu: u32,
+    flags: u32,
+    exit_state: i32,
+    pub(crate) nr_threads: i32,
+    state: c_char,
+    comm: [u8; TASK_COMM_LEN],
+}
+
+impl TaskRow {
+    /// Reads the row of `task`, which the walk under `_guard` yielded: the guard is what makes
+    /// following `real_parent` safe.
+    pub(crate) fn read(task: &Task, _guard: &rcu::Guard) -> Self {
+        let mut r = TaskRow::default();
+        // SAFETY: `task` is a valid task; the RCU read lock is held (`_guard`), so its
+        // `real_parent` stays valid while the shim follows it; `r` is a `TaskRow`, laid out as
+        // the C struct the shim fills.
+        unsafe { proclab_task_row(task.as_ptr(), &mut r) };
+        r
+    }
+
+    /// The one-letter state.
+    pub(crate) fn state_char(&self) -> char {
+        char::from(self.state as u8)
+    }
+
+    /// The policy.
+    pub(crate) fn policy(&self) -> Policy {
+        Policy(self.policy)
+    }
+
+    /// Whether the task is a kernel thread (`PF_KTHREAD`).
+    pub(crate) fn is_kthread(&self) -> bool {
+        self.flags & bindings::PF_KTHREAD != 0
+    }
+
+    /// `exit_state`.
+    pub(crate) fn exit_state(&self) -> ExitState {
+        ExitState::from_raw(self.exit_state)
+    }
+
+    /// The command name.
+    pub(crate) fn comm(&self) -> Comm {
+        Comm(self.comm)
+    }
+}
+
 /// Reads a field of the `task_struct` behind `$task` once, like `READ_ONCE()`.
 ///
 /// The scheduler writes these fields concurrently; a volatile read of an aligned machine word is
@@ -707,11 +781,7 @@ impl TaskExt for Task {
     }
 
     fn exit_state(&self) -> ExitState {
-        match u32::try_from(read_once!(self, exit_state)).unwrap_or(0) {
-            0 => ExitState::Alive,
-            s if s & bindings::EXIT_ZOMBIE != 0 => ExitState::Zombie,
-            _ => ExitState::Dead,
-        }
+        ExitState::from_raw(read_once!(self, exit_state))
     }
 
     fn exit_code(&self) -> i32 {

@@ -32,7 +32,8 @@ mod task;
 use debugfs::{FileSpec, Files, Root, SeqOut};
 
 use task::{
-    find_task, processes, snapshot, Comm, ExitState, ObjKey, TaskExt, TaskSleepingExt, Walk,
+    find_task, processes, snapshot, Comm, ExitState, ObjKey, TaskExt, TaskRow, TaskSleepingExt,
+    Walk,
 };
 
 module! {
@@ -112,27 +113,28 @@ fn show_tasks(_state: &State, f: &mut SeqOut) -> fmt::Result {
         if !matches!(&cpus, Some((last, _)) if t.same_cpus_as(last)) {
             cpus = Some((t, t.cpus_allowed()));
         }
-        f.col_i64(t.pid().into(), w())?;
-        f.col_i64(t.tgid().into(), w())?;
-        f.col_i64(t.ppid().into(), w())?;
-        f.col_str(t.state_char().encode_utf8(&mut [0; 4]), w())?;
-        f.col_i64(t.prio().into(), w())?;
-        f.col_i64(t.static_prio().into(), w())?;
-        f.col_i64(t.normal_prio().into(), w())?;
-        f.col_u64(t.rt_priority().into(), w())?;
-        f.col_str(t.policy().name(), w())?;
-        f.col_i64(t.nice().into(), w())?;
-        f.col_u64(t.weight(), w())?;
-        f.col_u64(t.vruntime(), w())?;
-        f.col_u64(t.sum_exec_runtime(), w())?;
-        f.col_u64(t.nvcsw(), w())?;
-        f.col_u64(t.nivcsw(), w())?;
-        f.col_u64(t.cpu().into(), w())?;
+        let r = TaskRow::read(t, &guard);
+        f.col_i64(r.pid.into(), w())?;
+        f.col_i64(r.tgid.into(), w())?;
+        f.col_i64(r.ppid.into(), w())?;
+        f.col_str(r.state_char().encode_utf8(&mut [0; 4]), w())?;
+        f.col_i64(r.prio.into(), w())?;
+        f.col_i64(r.static_prio.into(), w())?;
+        f.col_i64(r.normal_prio.into(), w())?;
+        f.col_u64(r.rt_priority.into(), w())?;
+        f.col_str(r.policy().name(), w())?;
+        f.col_i64(r.nice.into(), w())?;
+        f.col_u64(r.weight, w())?;
+        f.col_u64(r.vruntime, w())?;
+        f.col_u64(r.sum_exec_runtime, w())?;
+        f.col_u64(r.nvcsw, w())?;
+        f.col_u64(r.nivcsw, w())?;
+        f.col_u64(r.cpu.into(), w())?;
         f.col_str(cpus.as_ref().map_or("?", |(_, list)| list.as_str()), w())?;
-        f.col_u64(t.is_kthread().into(), w())?;
-        f.col_str(t.exit_state().name(), w())?;
-        f.col_i64(t.nr_threads().into(), w())?;
-        f.write_str(t.comm().escaped().as_str())?;
+        f.col_u64(r.is_kthread().into(), w())?;
+        f.col_str(r.exit_state().name(), w())?;
+        f.col_i64(r.nr_threads.into(), w())?;
+        f.write_str(r.comm().escaped().as_str())?;
         f.write_char('\n')?;
     }
     Ok(())
