@@ -428,6 +428,17 @@ impl Comm {
 }
 
 impl Comm {
+    /// The name itself when escaping would not change it (printable ASCII other than space and
+    /// backslash, the common case), without building an escaped copy.
+    pub(crate) fn plain(&self) -> Option<&str> {
+        let b = self.as_bytes();
+        if b.iter().all(|&c| c.is_ascii_graphic() && c != b'\\') {
+            core::str::from_utf8(b).ok()
+        } else {
+            None
+        }
+    }
+
     /// The name escaped as `/proc/<pid>/status` escapes it.
     pub(crate) fn escaped(&self) -> EscapedComm {
         // An escape takes at most 4 bytes (`\ooo`) per byte of the name.

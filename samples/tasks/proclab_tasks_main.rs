@@ -134,7 +134,11 @@ fn show_tasks(_state: &State, f: &mut SeqOut) -> fmt::Result {
         f.col_u64(r.is_kthread().into(), w())?;
         f.col_str(r.exit_state().name(), w())?;
         f.col_i64(r.nr_threads.into(), w())?;
-        f.write_str(r.comm().escaped().as_str())?;
+        let comm = r.comm();
+        match comm.plain() {
+            Some(name) => f.write_str(name)?,
+            None => f.write_str(comm.escaped().as_str())?,
+        }
         f.write_char('\n')?;
     }
     Ok(())
