@@ -31,9 +31,12 @@ struct task_struct *proclab_next_task(struct task_struct *p)
  * Every field of one line of the tasks table in one call, each read the way
  * the one-field shims below read it. The caller holds RCU (the walk's), so
  * real_parent can be followed directly: its tgid is the global tgid that
- * task_ppid_nr() would look up in the initial pid namespace.
+ * task_ppid_nr() would look up in the initial pid namespace. @prev, if not
+ * NULL, is the task whose allowed CPUs the row is compared with (the caller
+ * formats a CPU list only when it changes).
  */
-void proclab_task_row(struct task_struct *p, struct proclab_task_row *r)
+void proclab_task_row(struct task_struct *p, const struct task_struct *prev,
+		      struct proclab_task_row *r)
 {
 	BUILD_BUG_ON(sizeof(r->comm) != TASK_COMM_LEN);
 	r->pid = p->pid;
@@ -56,6 +59,7 @@ void proclab_task_row(struct task_struct *p, struct proclab_task_row *r)
 	r->exit_state = READ_ONCE(p->exit_state);
 	r->nr_threads = get_nr_threads(p);
 	get_task_comm(r->comm, p);
+	r->same_cpus = prev && cpumask_equal(p->cpus_ptr, prev->cpus_ptr);
 }
 
 /* The one-letter state ps and /proc/<pid>/stat show: "RSDTtXZPI". */
@@ -127,13 +131,6 @@ unsigned int proclab_task_cpu(const struct task_struct *p)
 int proclab_task_cpus_allowed(char *buf, size_t len, const struct task_struct *p)
 {
 	return scnprintf(buf, len, "%*pbl", cpumask_pr_args(p->cpus_ptr));
-}
-
-/* Whether @a and @b may run on the same CPUs. */
-bool proclab_task_cpus_equal(const struct task_struct *a,
-			     const struct task_struct *b)
-{
-	return cpumask_equal(a->cpus_ptr, b->cpus_ptr);
 }
 
 /*

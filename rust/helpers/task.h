@@ -32,10 +32,12 @@ struct proclab_task_row {
 	s32 nr_threads;
 	char state;
 	char comm[16];
+	bool same_cpus;
 };
 
 struct task_struct *proclab_next_task(struct task_struct *p);
-void proclab_task_row(struct task_struct *p, struct proclab_task_row *r);
+void proclab_task_row(struct task_struct *p, const struct task_struct *prev,
+		      struct proclab_task_row *r);
 char proclab_task_state_char(struct task_struct *p);
 pid_t proclab_task_ppid_nr(const struct task_struct *p);
 int proclab_task_nice(const struct task_struct *p);
@@ -46,8 +48,6 @@ struct task_struct *proclab_first_thread(struct task_struct *p);
 struct task_struct *proclab_next_thread(struct task_struct *t);
 unsigned int proclab_task_cpu(const struct task_struct *p);
 int proclab_task_cpus_allowed(char *buf, size_t len, const struct task_struct *p);
-bool proclab_task_cpus_equal(const struct task_struct *a,
-			     const struct task_struct *b);
 struct task_struct *proclab_get_task_by_pid(pid_t nr);
 bool proclab_task_mm_info(struct task_struct *p, u64 *total_vm, u64 *map_count,
 			  u64 *mm_users);

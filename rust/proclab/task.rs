@@ -30,7 +30,11 @@ use kernel::{
 #[allow(improper_ctypes)]
 extern "C" {
     fn proclab_next_task(p: *mut bindings::task_struct) -> *mut bindings::task_struct;
-    fn proclab_task_row(p: *mut bindings::task_struct, r: *mut TaskRow);
+    fn proclab_task_row(
+        p: *mut bindings::task_struct,
+        prev: *const bindings::task_struct,
+        r: *mut TaskRow,
+    );
     fn proclab_task_state_char(p: *mut bindings::task_struct) -> c_char;
     fn proclab_task_ppid_nr(p: *const bindings::task_struct) -> bindings::pid_t;
     fn proclab_task_nice(p: *const bindings::task_struct) -> c_int;
@@ -45,10 +49,6 @@ extern "C" {
         len: usize,
         p: *const bindings::task_struct,
     ) -> c_int;
-    fn proclab_task_cpus_equal(
-        a: *const bindings::task_struct,
-        b: *const bindings::task_struct,
-    ) -> bool;
     fn proclab_get_task_by_pid(nr: bindings::pid_t) -> *mut bindings::task_struct;
     fn proclab_task_mm_info(
         p: *mut bindings::task_struct,
@@ -542,8 +542,6 @@ pub(crate) trait TaskExt {
     fn cpu(&self) -> u32;
     /// The CPUs the task may run on, in list form (`0-1`), like `Cpus_allowed_list`.
     fn cpus_allowed(&self) -> ShortStr;
-    /// Whether `other` may run on the same CPUs (cheaper than comparing two `cpus_allowed()`).
-    fn same_cpus_as(&self, other: &Task) -> bool;
     /// `nr_cpus_allowed`.
     fn nr_cpus_allowed(&self) -> i32;
     /// `flags`: the `PF_*` bits.
@@ -627,17 +625,21 @@ pub(crate) struct TaskRow {
     pub(crate) nr_threads: i32,
     state: c_char,
     comm: [u8; TASK_COMM_LEN],
+    /// Whether the task may run on the same CPUs as the `prev` task given to [`Self::read`].
+    pub(crate) same_cpus: bool,
 }
 
 impl TaskRow {
     /// Reads the row of `task`, which the walk under `_guard` yielded: the guard is what makes
-    /// following `real_parent` safe.
-    pub(crate) fn read(task: &Task, _guard: &rcu::Guard) -> Self {
+    /// following `real_parent` safe. `same_cpus` compares its allowed CPUs with `prev`'s.
+    pub(crate) fn read(task: &Task, prev: Option<&Task>, _guard: &rcu::Guard) -> Self {
         let mut r = TaskRow::default();
-        // SAFETY: `task` is a valid task; the RCU read lock is held (`_guard`), so its
-        // `real_parent` stays valid while the shim follows it; `r` is a `TaskRow`, laid out as
-        // the C struct the shim fills.
-        unsafe { proclab_task_row(task.as_ptr(), &mut r) };
+        let prev = prev.map_or(core::ptr::null(), |p| p.as_ptr().cast_const());
+        // SAFETY: `task` and `prev` (if not NULL) are valid tasks, whose `cpus_ptr` point at
+        // masks freed only with the tasks; the RCU read lock is held (`_guard`), so `real_parent`
+        // stays valid while the shim follows it; `r` is a `TaskRow`, laid out as the C struct
+        // the shim fills.
+        unsafe { proclab_task_row(task.as_ptr(), prev, &mut r) };
         r
     }
 
@@ -767,12 +769,6 @@ impl TaskExt for Task {
         };
         s.set_len(n);
         s
-    }
-
-    fn same_cpus_as(&self, other: &Task) -> bool {
-        // SAFETY: Both are valid tasks (shared references), whose `cpus_ptr` point at masks
-        // freed only with the tasks; `cpumask_equal()` only reads them.
-        unsafe { proclab_task_cpus_equal(self.as_ptr(), other.as_ptr()) }
     }
 
     fn nr_cpus_allowed(&self) -> i32 {

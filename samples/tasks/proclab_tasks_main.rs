@@ -110,10 +110,10 @@ fn show_tasks(_state: &State, f: &mut SeqOut) -> fmt::Result {
     // Most tasks may run on every CPU: format a CPU list only when it differs from the last.
     let mut cpus: Option<(&Task, task::ShortStr)> = None;
     for t in processes(&guard) {
-        if !matches!(&cpus, Some((last, _)) if t.same_cpus_as(last)) {
+        let r = TaskRow::read(t, cpus.as_ref().map(|(last, _)| *last), &guard);
+        if !r.same_cpus {
             cpus = Some((t, t.cpus_allowed()));
         }
-        let r = TaskRow::read(t, &guard);
         f.col_i64(r.pid.into(), w())?;
         f.col_i64(r.tgid.into(), w())?;
         f.col_i64(r.ppid.into(), w())?;
