@@ -623,7 +623,7 @@ pub(crate) struct TaskRow {
     flags: u32,
     exit_state: i32,
     pub(crate) nr_threads: i32,
-    state: c_char,
+    state: u8,
     comm: [u8; TASK_COMM_LEN],
     /// Whether the task may run on the same CPUs as the `prev` task given to [`Self::read`].
     pub(crate) same_cpus: bool,
@@ -645,7 +645,7 @@ impl TaskRow {
 
     /// The one-letter state.
     pub(crate) fn state_char(&self) -> char {
-        char::from(self.state as u8)
+        char::from(self.state)
     }
 
     /// The policy.
