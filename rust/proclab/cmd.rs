@@ -83,6 +83,20 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// The next word as an unsigned integer up to `max` (which may be `u64::MAX`).
+    // Not every module that includes this file takes 64-bit numbers.
+    #[allow(dead_code)]
+    pub(crate) fn uint(&mut self, what: &str, max: u64) -> Result<u64> {
+        let w = self.word(what)?;
+        match parse_uint(w) {
+            Some(v) if v <= max => Ok(v),
+            _ => Err(refuse(
+                self.file,
+                format_args!("{what} must be an integer from 0 to {max}"),
+            )),
+        }
+    }
+
     /// Checks that no word is left.
     pub(crate) fn end(&mut self) -> Result {
         match self.words.next() {
@@ -110,4 +124,14 @@ pub(crate) fn parse_int(w: &str) -> Option<i64> {
         .bytes()
         .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
     Some(if neg { -v } else { v })
+}
+
+/// A plain decimal `u64`: 1 to 20 digits, no sign, no overflow.
+pub(crate) fn parse_uint(w: &str) -> Option<u64> {
+    if w.is_empty() || w.len() > 20 || !w.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    w.bytes().try_fold(0u64, |n, d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
 }

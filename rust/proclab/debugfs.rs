@@ -26,6 +26,7 @@ use kernel::{
     error::from_err_ptr,
     page::PAGE_SIZE,
     prelude::*,
+    sync::Arc,
     uaccess::{UserPtr, UserSlice, UserSliceReader},
 };
 
@@ -99,18 +100,39 @@ impl Root {
     }
 }
 
-/// A directory under [`Root`] whose files show one `T`, owned by the directory.
+/// A directory of directories: `proclab/<name>/`, removed when the last [`Files`] in it (and
+/// the last other reference) is gone.
+// Only the modules with nested directories (proclab_ds) use it.
+#[allow(dead_code)]
+pub(crate) struct Dir(Dentry);
+
+#[allow(dead_code)]
+impl Dir {
+    /// Creates `proclab/<name>/`.
+    pub(crate) fn new(root: Root, name: &CStr) -> Result<Arc<Self>> {
+        // SAFETY: `root.0` is live by the invariant of `Root` (while this module is loaded, so
+        // longer than `Self`); the name is NUL-terminated.
+        let d = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), root.0) };
+        // INVARIANT: `debugfs_create_dir()` succeeded.
+        Ok(Arc::new(Dir(Dentry(from_err_ptr(d)?)), GFP_KERNEL)?)
+    }
+}
+
+/// A directory under [`Root`] (or under a [`Dir`]) whose files show one `T`, owned by the
+/// directory.
 ///
 /// # Invariants
 ///
 /// Every file in `_dir` has as its inode's private data a pointer to an element of `_nodes`, whose
 /// `data` points to `*_data`. `_nodes` is never resized after the files are created. The fields are
 /// dropped in order: the directory (with its files, waiting for their operations in flight)
-/// before the nodes and the data they point to.
+/// before the nodes and the data they point to, and before the parent [`Dir`] it is in, which
+/// `_parent` keeps alive until then.
 pub(crate) struct Files<T: Sync + 'static> {
     _dir: Dentry,
     _nodes: KVec<Node<T>>,
     _data: Pin<KBox<T>>,
+    _parent: Option<Arc<Dir>>,
 }
 
 // SAFETY: The raw pointers in `nodes` point to `data`, which is `Sync`; the files only ever make
@@ -127,10 +149,32 @@ impl<T: Sync + 'static> Files<T> {
         data: impl PinInit<T, Error>,
         specs: &'static [FileSpec<T>],
     ) -> Result<Self> {
+        Self::create(root.0, None, name, data, specs)
+    }
+
+    /// Creates `<parent>/<name>/` with one file per spec, all showing `data`.
+    #[allow(dead_code)]
+    pub(crate) fn new_in(
+        parent: &Arc<Dir>,
+        name: &CStr,
+        data: impl PinInit<T, Error>,
+        specs: &'static [FileSpec<T>],
+    ) -> Result<Self> {
+        Self::create((parent.0).0, Some(parent.clone()), name, data, specs)
+    }
+
+    /// `parent` is the live dentry of the root or of `keep`, which is kept as long as `Self`.
+    fn create(
+        parent: *mut bindings::dentry,
+        keep: Option<Arc<Dir>>,
+        name: &CStr,
+        data: impl PinInit<T, Error>,
+        specs: &'static [FileSpec<T>],
+    ) -> Result<Self> {
         let data = KBox::pin_init(data, GFP_KERNEL)?;
-        // SAFETY: `root.0` is live by the invariant of `Root` (while this module is loaded, so
-        // longer than `Self`); the name is NUL-terminated.
-        let dir = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), root.0) };
+        // SAFETY: `parent` is live: the root while this module is loaded (longer than `Self`),
+        // or the `Dir` that `keep` holds and `Self` will hold; the name is NUL-terminated.
+        let dir = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), parent) };
         // INVARIANT: `debugfs_create_dir()` succeeded.
         let dir = Dentry(from_err_ptr(dir)?);
         let mut nodes = KVec::with_capacity(specs.len(), GFP_KERNEL)?;
@@ -155,6 +199,7 @@ impl<T: Sync + 'static> Files<T> {
             _dir: dir,
             _nodes: nodes,
             _data: data,
+            _parent: keep,
         })
     }
 

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A CFS-style run queue on `kernel::rbtree::RBTree`: entities keyed by vruntime, the leftmost
+//! runs next.
+//!
+//! This is the scheduler as CFS was until 6.5: pick the entity with the smallest vruntime, run it
+//! for a slice, advance its vruntime by `slice * NICE_0_LOAD / weight` (`calc_delta_fair()`), put
+//! it back. 7.3's EEVDF keeps the same kind of tree (`cfs_rq->tasks_timeline`) but keys it by
+//! virtual deadline; see `Documentation/data-structures.rst`.
+
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use kernel::{prelude::*, rbtree::RBTree};
+
+/// `sched_prio_to_weight[]` of `kernel/sched/core.c` (not exported: a copy), nice -20 to 19.
+pub(crate) const NICE_TO_WEIGHT: [u32; 40] = [
+    88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904,
+    3906, 3121, 2501, 1991, 1586, 1277, 1024, 820, 655, 526, 423, 335, 272, 215, 172, 137, 110, 87,
+    70, 56, 45, 36, 29, 23, 18, 15,
+];
+
+/// The weight of nice 0 (`NICE_0_LOAD` without the fixed-point scaling).
+pub(crate) const NICE_0_LOAD: u64 = 1024;
+
+/// The weight of a nice value in -20..=19.
+pub(crate) fn weight(nice: i32) -> u32 {
+    NICE_TO_WEIGHT[(nice.clamp(-20, 19) + 20) as usize]
+}
+
+/// How far a slice of `delta_ns` moves the vruntime of an entity of `weight`:
+/// `calc_delta_fair()`, `delta * NICE_0_LOAD / weight` (rounded down).
+pub(crate) fn vruntime_delta(delta_ns: u64, weight: u32) -> u64 {
+    delta_ns.saturating_mul(NICE_0_LOAD) / u64::from(weight.max(1))
+}
+
+/// Key comparisons made by searches, counted while [`COUNTING`] is set: the number of nodes a
+/// search visits, which gives the depth of a key (`RBTree` does not expose its nodes).
+static COMPARES: AtomicUsize = AtomicUsize::new(0);
+static COUNTING: AtomicUsize = AtomicUsize::new(0);
+
+/// The key of an entity: its vruntime, then its id (unique: `RBTree` replaces equal keys).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Key {
+    pub(crate) vruntime: u64,
+    pub(crate) id: u32,
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        if COUNTING.load(Relaxed) != 0 {
+            COMPARES.fetch_add(1, Relaxed);
+        }
+        (self.vruntime, self.id).cmp(&(other.vruntime, other.id))
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The depth-counting of [`Key`] comparisons, on while the value lives. The callers hold the
+/// lock of the structure, so one count is in progress at a time.
+struct Counting;
+
+impl Counting {
+    fn start() -> Self {
+        COUNTING.store(1, Relaxed);
+        Counting
+    }
+
+    /// The comparisons a search for `key` makes in `tree`, which is the depth of `key`'s node
+    /// plus one when it is there.
+    fn visits<V>(&self, tree: &RBTree<Key, V>, key: &Key) -> usize {
+        COMPARES.store(0, Relaxed);
+        let _ = tree.get(key);
+        COMPARES.load(Relaxed)
+    }
+}
+
+impl Drop for Counting {
+    fn drop(&mut self) {
+        COUNTING.store(0, Relaxed);
+    }
+}
+
+/// The height of `tree` (the nodes on its longest root-to-leaf path) and the mean depth of its
+/// nodes, measured by searching every key: O(n log n), for `stats` only.
+pub(crate) fn height_of<V>(tree: &RBTree<Key, V>) -> (usize, usize) {
+    let c = Counting::start();
+    let (mut max, mut sum, mut n) = (0, 0, 0);
+    for k in tree.keys() {
+        let v = c.visits(tree, k);
+        max = max.max(v);
+        sum += v;
+        n += 1;
+    }
+    (max, sum.checked_div(n).unwrap_or(0))
+}
+
+/// 2 * log2(n + 1), the red-black bound on the height, rounded down.
+pub(crate) fn rb_height_bound(n: usize) -> usize {
+    2 * (usize::BITS - 1 - (n + 1).leading_zeros()) as usize
+        + if (n + 1).is_power_of_two() { 0 } else { 1 }
+}
+
+/// One schedulable entity of the model.
+#[derive(Clone, Copy)]
+pub(crate) struct Entity {
+    pub(crate) nice: i32,
+    pub(crate) weight: u32,
+    /// CPU time received (ns).
+    pub(crate) runtime: u64,
+    /// Slices received.
+    pub(crate) slices: u64,
+}
+
+/// The run queue: the tree, the clock of the model, and `min_vruntime`.
+pub(crate) struct RunQueue {
+    pub(crate) tree: RBTree<Key, Entity>,
+    pub(crate) next_id: u32,
+    /// The smallest vruntime in the queue, never going back: where new entities start.
+    pub(crate) min_vruntime: u64,
+    pub(crate) slice_ns: u64,
+    pub(crate) total_runtime: u64,
+    pub(crate) slices: u64,
+}
+
+impl RunQueue {
+    pub(crate) fn new(slice_ns: u64) -> Self {
+        RunQueue {
+            tree: RBTree::new(),
+            next_id: 0,
+            min_vruntime: 0,
+            slice_ns,
+            total_runtime: 0,
+            slices: 0,
+        }
+    }
+
+    /// Adds an entity at nice `nice`, starting at `min_vruntime` (as CFS's `place_entity()`
+    /// did): neither ahead of the others nor owed years of CPU time.
+    pub(crate) fn add(&mut self, nice: i32) -> Result<u32> {
+        let id = self.next_id;
+        let key = Key {
+            vruntime: self.min_vruntime,
+            id,
+        };
+        let e = Entity {
+            nice,
+            weight: weight(nice),
+            runtime: 0,
+            slices: 0,
+        };
+        self.tree.try_create_and_insert(key, e, GFP_KERNEL)?;
+        self.next_id += 1;
+        Ok(id)
+    }
+
+    /// Removes entity `id`; `ENOENT` if there is none.
+    pub(crate) fn remove(&mut self, id: u32) -> Result {
+        let key = *self.tree.keys().find(|k| k.id == id).ok_or(ENOENT)?;
+        self.tree.remove(&key);
+        self.update_min();
+        Ok(())
+    }
+
+    /// Runs `k` slices: each time the leftmost entity runs one slice and goes back into the tree
+    /// at its new vruntime. No allocation: the node taken out is the node put back.
+    pub(crate) fn run(&mut self, k: u64) {
+        for _ in 0..k {
+            let Some(cursor) = self.tree.cursor_front_mut() else {
+                return;
+            };
+            let (key, mut e) = {
+                let (k, v) = cursor.current();
+                (*k, *v)
+            };
+            let (_, node) = cursor.remove_current();
+            e.runtime += self.slice_ns;
+            e.slices += 1;
+            let key = Key {
+                vruntime: key.vruntime + vruntime_delta(self.slice_ns, e.weight),
+                id: key.id,
+            };
+            // The node that came out goes back in with the new key: no allocation.
+            self.tree.insert(node.into_reservation().into_node(key, e));
+            self.total_runtime += self.slice_ns;
+            self.slices += 1;
+            self.update_min();
+        }
+    }
+
+    fn update_min(&mut self) {
+        if let Some(c) = self.tree.cursor_front() {
+            self.min_vruntime = self.min_vruntime.max(c.current().0.vruntime);
+        }
+    }
+}
