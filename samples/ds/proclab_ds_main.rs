@@ -30,6 +30,8 @@ mod cmd;
 #[allow(dead_code)]
 #[path = "../../rust/proclab/debugfs.rs"]
 mod debugfs;
+#[path = "../../rust/proclab/hlist.rs"]
+mod hlist;
 mod prng;
 
 use cmd::Args;
@@ -166,7 +168,7 @@ fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
                 let mut rnd = prng::Prandom::new(seed);
                 let len = keys.len();
                 for i in 0..n {
-                    let j = i + (rnd.next_u32() as usize) % (len - i);
+                    let j = i + (rnd.next_u32() as usize).checked_rem(len - i).unwrap_or(0);
                     keys.swap(i, j);
                     tree.remove(&keys[i]);
                 }
@@ -454,7 +456,7 @@ fn list_write(s: &Lst, r: &mut UserSliceReader) -> Result {
                         let hit = if verb == "del" {
                             next.value == v
                         } else {
-                            next.value % v == 0
+                            next.value.checked_rem(v) == Some(0)
                         };
                         if hit {
                             drop(next.remove());
@@ -519,6 +521,127 @@ static LIST_FILES: [FileSpec<Lst>; 3] = [
     FileSpec {
         name: c"stats",
         show: list_stats,
+        size_hint: small,
+        write: None,
+    },
+];
+
+// ---------------------------------------------------------------------------------------------
+// hlist: a hash table of hlist_head buckets
+
+/// Buckets of the hash table: 2^HASH_BITS.
+const HASH_BITS: u32 = 10;
+
+#[pin_data]
+struct Hl {
+    #[pin]
+    table: Mutex<hlist::HashTable<u64>>,
+}
+
+const HL: &str = "ds/hlist/control";
+const HL_HELP: &str = "\
+commands (one per write):
+  add KEY               hlist_add_head() in bucket hash_64(KEY, 10); EEXIST if KEY is there
+  del KEY               hlist_del_init(): O(1) through pprev; ENOENT if KEY is not there
+  del_multiple N        delete every key divisible by N (hlist_for_each_entry_safe)
+  clear                 delete everything
+";
+
+fn hl_write(s: &Hl, r: &mut UserSliceReader) -> Result {
+    command(r, HL, |a| {
+        let verb = a.word("command")?;
+        let mut t = s.table.lock();
+        match verb {
+            "add" => {
+                let k = a.uint("key", u64::MAX)?;
+                a.end()?;
+                if t.len() >= cap() {
+                    return Err(fail(HL, ENOSPC, format_args!("full ({} keys)", cap())));
+                }
+                t.insert(k, k)
+                    .map_err(|e| fail(HL, e, format_args!("key {k} is already there")))?;
+            }
+            "del" => {
+                let k = a.uint("key", u64::MAX)?;
+                a.end()?;
+                if t.remove(k).is_none() {
+                    return Err(fail(HL, ENOENT, format_args!("no key {k}")));
+                }
+            }
+            "del_multiple" => {
+                let n = a.uint("divisor", u64::MAX)?;
+                a.end()?;
+                if n == 0 {
+                    return Err(a.refuse(format_args!("divisible by 0")));
+                }
+                t.retain(|k, _| k.checked_rem(n) != Some(0));
+            }
+            "clear" => {
+                a.end()?;
+                t.retain(|_, _| false);
+            }
+            _ => return Err(a.refuse(format_args!("unknown command '{verb}'"))),
+        }
+        Ok(())
+    })
+}
+
+fn hl_dump(s: &Hl, f: &mut SeqOut) -> fmt::Result {
+    let t = s.table.lock();
+    for b in 0..t.buckets() {
+        let mut keys = t.bucket(b).peekable();
+        if keys.peek().is_none() {
+            continue;
+        }
+        write!(f, "{b}:")?;
+        for (k, _) in keys {
+            write!(f, " {k}")?;
+        }
+        f.write_char('\n')?;
+    }
+    Ok(())
+}
+
+fn hl_stats(s: &Hl, f: &mut SeqOut) -> fmt::Result {
+    let t = s.table.lock();
+    let (mut used, mut longest) = (0, 0);
+    for b in 0..t.buckets() {
+        let n = t.bucket(b).count();
+        used += usize::from(n > 0);
+        longest = longest.max(n);
+    }
+    let head = core::mem::size_of::<kernel::bindings::hlist_head>();
+    let lhead = core::mem::size_of::<kernel::bindings::list_head>();
+    writeln!(f, "keys: {}", t.len())?;
+    writeln!(f, "buckets: {}", t.buckets())?;
+    writeln!(f, "buckets_used: {used}")?;
+    writeln!(f, "longest_chain: {longest}")?;
+    writeln!(f, "hlist_head_bytes: {head}")?;
+    writeln!(
+        f,
+        "hlist_node_bytes: {}",
+        core::mem::size_of::<kernel::bindings::hlist_node>()
+    )?;
+    writeln!(f, "bucket_array_bytes: {}", head * t.buckets())?;
+    writeln!(f, "as_list_head_bytes: {}", lhead * t.buckets())
+}
+
+static HL_FILES: [FileSpec<Hl>; 3] = [
+    FileSpec {
+        name: c"control",
+        show: |_, f| f.write_str(HL_HELP),
+        size_hint: small,
+        write: Some(hl_write),
+    },
+    FileSpec {
+        name: c"dump",
+        show: hl_dump,
+        size_hint: |s| s.table.lock().len() * 21 + 8192,
+        write: None,
+    },
+    FileSpec {
+        name: c"stats",
+        show: hl_stats,
         size_hint: small,
         write: None,
     },
@@ -829,6 +952,7 @@ struct ProclabDs {
     _rb: Files<Rb>,
     _cfs: Files<Cfs>,
     _list: Files<Lst>,
+    _hl: Files<Hl>,
     _xa: Files<Xa>,
     _bm: Files<Bm>,
     _dir: Arc<Dir>,
@@ -838,6 +962,7 @@ impl kernel::Module for ProclabDs {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let dir = Dir::new(Root::get(), c"ds")?;
         let cpus = kernel::cpu::nr_cpu_ids() as usize;
+        let table = hlist::HashTable::new(HASH_BITS)?;
         let maps = [
             BitmapVec::new(cpus, GFP_KERNEL)?,
             BitmapVec::new(BIG_BITS, GFP_KERNEL)?,
@@ -860,6 +985,12 @@ impl kernel::Module for ProclabDs {
                 c"list",
                 try_pin_init!(Lst { list <- new_mutex!((List::new(), 0)) }),
                 &LIST_FILES,
+            )?,
+            _hl: Files::new_in(
+                &dir,
+                c"hlist",
+                try_pin_init!(Hl { table <- new_mutex!(table) }),
+                &HL_FILES,
             )?,
             _xa: Files::new_in(
                 &dir,
