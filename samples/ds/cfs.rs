@@ -98,10 +98,11 @@ pub(crate) fn height_of<V>(tree: &RBTree<Key, V>) -> (usize, usize) {
     (max, sum.checked_div(n).unwrap_or(0))
 }
 
-/// 2 * log2(n + 1), the red-black bound on the height, rounded down.
+/// 2 * log2(n + 1), the red-black bound on the height, rounded down: the largest `h` with
+/// `2^h <= (n + 1)^2`.
 pub(crate) fn rb_height_bound(n: usize) -> usize {
-    2 * (usize::BITS - 1 - (n + 1).leading_zeros()) as usize
-        + if (n + 1).is_power_of_two() { 0 } else { 1 }
+    let sq = (n as u128 + 1) * (n as u128 + 1);
+    (u128::BITS - 1 - sq.leading_zeros()) as usize
 }
 
 /// One schedulable entity of the model.
@@ -195,5 +196,69 @@ impl RunQueue {
         if let Some(c) = self.tree.cursor_front() {
             self.min_vruntime = self.min_vruntime.max(c.current().0.vruntime);
         }
+    }
+}
+
+#[kunit_tests(proclab_ds_cfs)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_and_deltas() {
+        assert_eq!(weight(0), 1024);
+        assert_eq!(weight(-20), 88761);
+        assert_eq!(weight(19), 15);
+        assert_eq!(weight(5), 335);
+        // Each nice step is about 1.25x.
+        for n in -20..19 {
+            let r = weight(n) * 100 / weight(n + 1);
+            assert!((118..=132).contains(&r));
+        }
+        assert_eq!(vruntime_delta(3_000_000, 1024), 3_000_000);
+        assert_eq!(vruntime_delta(3_000_000, 335), 9_170_149);
+    }
+
+    #[test]
+    fn height_bound() {
+        assert_eq!(rb_height_bound(0), 0);
+        assert_eq!(rb_height_bound(1), 2);
+        assert_eq!(rb_height_bound(3), 4);
+        assert_eq!(rb_height_bound(4), 4);
+        assert_eq!(rb_height_bound(10000), 26);
+    }
+
+    #[test]
+    fn shares_follow_the_weights() -> Result {
+        let mut rq = RunQueue::new(1_000_000);
+        rq.add(0)?;
+        rq.add(5)?;
+        rq.run(10_000);
+        let runtimes: KVec<u64> = {
+            let mut v = KVec::new();
+            for e in rq.tree.values() {
+                v.push(e.runtime, GFP_KERNEL)?;
+            }
+            v
+        };
+        let total: u64 = runtimes.iter().sum();
+        assert_eq!(total, 10_000 * 1_000_000);
+        // nice 0 gets 1024 / 1359 = 75.35 %, to a slice or two.
+        let nice0 = rq
+            .tree
+            .values()
+            .find(|e| e.nice == 0)
+            .map_or(0, |e| e.runtime);
+        let permille = nice0 * 10_000 / total;
+        assert!((7525..=7545).contains(&permille));
+        // A newcomer starts at min_vruntime, not at 0.
+        let id = rq.add(0)?;
+        let v = rq
+            .tree
+            .keys()
+            .find(|k| k.id == id)
+            .map_or(0, |k| k.vruntime);
+        assert_eq!(v, rq.min_vruntime);
+        assert!(v > 0);
+        Ok(())
     }
 }

@@ -3,6 +3,8 @@
 //! `prandom_u32_state()` of `lib/random32.c` and `prandom_seed_state()` of
 //! `include/linux/prandom.h`, so that a seed gives the key sequence `lib/rbtree_test.c` uses.
 
+use kernel::prelude::*;
+
 /// The four-word Tausworthe generator state (`struct rnd_state`).
 pub(crate) struct Prandom([u32; 4]);
 
@@ -25,5 +27,30 @@ impl Prandom {
         st[2] = taus(st[2], 13, 21, 0xFFFF_FFF0, 7);
         st[3] = taus(st[3], 3, 12, 0xFFFF_FF80, 13);
         st[0] ^ st[1] ^ st[2] ^ st[3]
+    }
+}
+
+#[kunit_tests(proclab_ds_prng)]
+mod tests {
+    use super::*;
+
+    extern "C" {
+        fn proclab_prandom_nth(seed: u64, n: c_uint) -> u32;
+    }
+
+    fn kernel_nth(seed: u64, n: u32) -> u32 {
+        // SAFETY: Pure computation on its arguments.
+        unsafe { proclab_prandom_nth(seed, n) }
+    }
+
+    #[test]
+    fn same_sequence_as_the_kernel() {
+        // rbtree_test's default seed, and a few others.
+        for seed in [3141592653589793238u64, 0, 1, 7, u64::MAX] {
+            let mut r = Prandom::new(seed);
+            for n in 0..50 {
+                assert_eq!(r.next_u32(), kernel_nth(seed, n));
+            }
+        }
     }
 }
