@@ -23,3 +23,153 @@ u32 proclab_prandom_nth(u64 seed, unsigned int n)
 	} while (n--);
 	return v;
 }
+
+/*
+ * C twins of the benchmark loops in samples/ds/bench.rs: the same work
+ * through the C API, compiled with the same flags, timed the same way.
+ * Keys are ordered by (key, index), like the Rust side's tuple keys (the
+ * Rust tree cannot hold equal keys).
+ */
+#include <linux/rbtree.h>
+#include <linux/slab.h>
+#include <linux/timex.h>
+#include <linux/xarray.h>
+
+struct proclab_bnode {
+	u32 key;
+	u32 idx;
+	struct rb_node rb;
+};
+
+u64 proclab_cycles(void);
+u64 proclab_c_rbtree(const u32 *keys, u32 n, u32 loops, int what);
+u64 proclab_c_xarray(u32 n, u32 loops);
+
+u64 proclab_cycles(void)
+{
+	return get_cycles();
+}
+
+static bool bnode_less(const struct proclab_bnode *a,
+		       const struct proclab_bnode *b)
+{
+	return a->key < b->key || (a->key == b->key && a->idx < b->idx);
+}
+
+/* insert() of lib/rbtree_test.c, with the (key, index) order. */
+static void bnode_insert(struct proclab_bnode *node, struct rb_root *root)
+{
+	struct rb_node **new = &root->rb_node, *parent = NULL;
+
+	while (*new) {
+		parent = *new;
+		if (bnode_less(node, rb_entry(parent, struct proclab_bnode, rb)))
+			new = &parent->rb_left;
+		else
+			new = &parent->rb_right;
+	}
+	rb_link_node(&node->rb, parent, new);
+	rb_insert_color(&node->rb, root);
+}
+
+static struct proclab_bnode *bnode_search(struct rb_root *root,
+					  const struct proclab_bnode *key)
+{
+	struct rb_node *n = root->rb_node;
+
+	while (n) {
+		struct proclab_bnode *b = rb_entry(n, struct proclab_bnode, rb);
+
+		if (bnode_less(key, b))
+			n = n->rb_left;
+		else if (bnode_less(b, key))
+			n = n->rb_right;
+		else
+			return b;
+	}
+	return NULL;
+}
+
+/*
+ * what 0: rbtree_test's test 1, insert n then rb_erase() each by pointer;
+ * what 1: the same, but each erase first searches its key (what the Rust
+ * RBTree has to do); what 2: test 3, an in-order walk of n nodes.
+ * Returns cycles per loop, or 0 if out of memory.
+ */
+u64 proclab_c_rbtree(const u32 *keys, u32 n, u32 loops, int what)
+{
+	struct proclab_bnode *nodes = kmalloc_array(n, sizeof(*nodes), GFP_KERNEL);
+	struct rb_root root = RB_ROOT;
+	u64 t0, t1, sum = 0;
+	u32 i, l;
+
+	if (!nodes)
+		return 0;
+	for (i = 0; i < n; i++) {
+		nodes[i].key = keys[i];
+		nodes[i].idx = i;
+	}
+	if (what == 2)
+		for (i = 0; i < n; i++)
+			bnode_insert(&nodes[i], &root);
+	t0 = get_cycles();
+	for (l = 0; l < loops; l++) {
+		if (what == 2) {
+			struct rb_node *node;
+
+			for (node = rb_first(&root); node; node = rb_next(node))
+				sum += rb_entry(node, struct proclab_bnode, rb)->key;
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			bnode_insert(&nodes[i], &root);
+		for (i = 0; i < n; i++) {
+			struct proclab_bnode *b = &nodes[i];
+
+			if (what == 1)
+				b = bnode_search(&root, &nodes[i]);
+			rb_erase(&b->rb, &root);
+		}
+	}
+	t1 = get_cycles();
+	kfree(nodes);
+	OPTIMIZER_HIDE_VAR(sum);
+	return div_u64(t1 - t0, loops);
+}
+
+/*
+ * The XArray loop of bench.rs: store n pointers, load each of them loops
+ * times, erase them; an allocating XArray (XA_FLAGS_ALLOC) as Rust's is.
+ * xa_load() takes only the RCU read lock, the C way.
+ */
+u64 proclab_c_xarray(u32 n, u32 loops)
+{
+	u64 *vals = kmalloc_array(n, sizeof(*vals), GFP_KERNEL);
+	u64 t0, t1, sum = 0;
+	struct xarray xa;
+	u32 i, l;
+
+	if (!vals)
+		return 0;
+	xa_init_flags(&xa, XA_FLAGS_ALLOC);
+	t0 = get_cycles();
+	for (i = 0; i < n; i++) {
+		vals[i] = i;
+		if (xa_err(xa_store(&xa, i, &vals[i], GFP_KERNEL)))
+			break;
+	}
+	for (l = 0; l < loops; l++)
+		for (i = 0; i < n; i++) {
+			u64 *v = xa_load(&xa, i);
+
+			if (v)
+				sum += *v;
+		}
+	for (i = 0; i < n; i++)
+		xa_erase(&xa, i);
+	t1 = get_cycles();
+	xa_destroy(&xa);
+	kfree(vals);
+	OPTIMIZER_HIDE_VAR(sum);
+	return t1 - t0;
+}

@@ -22,6 +22,7 @@ use kernel::{
     xarray::{AllocKind, XArray},
 };
 
+mod bench;
 mod cfs;
 #[path = "../../rust/proclab/cmd.rs"]
 mod cmd;
@@ -947,6 +948,95 @@ static BM_FILES: [FileSpec<Bm>; 3] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+// bench: Rust against the C twins
+
+#[pin_data]
+struct Bench {
+    #[pin]
+    results: Mutex<KVec<bench::Figure>>,
+}
+
+const BENCH: &str = "ds/bench/control";
+const BENCH_HELP: &str = "\
+commands (one per write; each runs the benchmark and adds its lines to results):
+  rbtree NNODES LOOPS SEED   lib/rbtree_test.c's test 1 and 3: NNODES keys from seed SEED
+  xarray N LOOPS             store N values, load each LOOPS times, erase them
+  clear                      forget the results
+";
+
+fn bench_write(s: &Bench, r: &mut UserSliceReader) -> Result {
+    command(r, BENCH, |a| {
+        let verb = a.word("command")?;
+        let mut res = s.results.lock();
+        match verb {
+            "rbtree" => {
+                let n = a.uint("nnodes", 100_000)? as u32;
+                let loops = a.uint("loops", 100_000)? as u32;
+                let seed = a.uint("seed", u64::MAX)?;
+                a.end()?;
+                if n == 0 || loops == 0 {
+                    return Err(a.refuse(format_args!("nnodes and loops must be positive")));
+                }
+                for f in bench::rbtree(n, loops, seed)? {
+                    res.push(f, GFP_KERNEL)?;
+                }
+            }
+            "xarray" => {
+                let n = a.uint("entries", 1_000_000)? as u32;
+                let loops = a.uint("loops", 100_000)? as u32;
+                a.end()?;
+                if n == 0 {
+                    return Err(a.refuse(format_args!("entries must be positive")));
+                }
+                res.push(bench::xarray(n, loops)?, GFP_KERNEL)?;
+            }
+            "clear" => {
+                a.end()?;
+                res.clear();
+            }
+            _ => return Err(a.refuse(format_args!("unknown command '{verb}'"))),
+        }
+        Ok(())
+    })
+}
+
+fn bench_results(s: &Bench, f: &mut SeqOut) -> fmt::Result {
+    writeln!(
+        f,
+        "{:<46} {:>14} {:>14} {:>7}",
+        "workload", "rust_cycles", "c_cycles", "rust/c"
+    )?;
+    for r in s.results.lock().iter() {
+        let ratio = (r.rust * 1000).checked_div(r.c).unwrap_or(0);
+        writeln!(
+            f,
+            "{:<46} {:>14} {:>14} {:>3}.{:03}",
+            r.name,
+            r.rust,
+            r.c,
+            ratio / 1000,
+            ratio % 1000
+        )?;
+    }
+    Ok(())
+}
+
+static BENCH_FILES: [FileSpec<Bench>; 2] = [
+    FileSpec {
+        name: c"control",
+        show: |_, f| f.write_str(BENCH_HELP),
+        size_hint: small,
+        write: Some(bench_write),
+    },
+    FileSpec {
+        name: c"results",
+        show: bench_results,
+        size_hint: small,
+        write: None,
+    },
+];
+
+// ---------------------------------------------------------------------------------------------
 
 struct ProclabDs {
     _rb: Files<Rb>,
@@ -955,6 +1045,7 @@ struct ProclabDs {
     _hl: Files<Hl>,
     _xa: Files<Xa>,
     _bm: Files<Bm>,
+    _bench: Files<Bench>,
     _dir: Arc<Dir>,
 }
 
@@ -1003,6 +1094,12 @@ impl kernel::Module for ProclabDs {
                 c"bitmap",
                 try_pin_init!(Bm { maps <- new_mutex!(maps) }),
                 &BM_FILES,
+            )?,
+            _bench: Files::new_in(
+                &dir,
+                c"bench",
+                try_pin_init!(Bench { results <- new_mutex!(KVec::new()) }),
+                &BENCH_FILES,
             )?,
             _dir: dir,
         })

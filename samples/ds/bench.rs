@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The Rust side of the data-structure benchmarks, and the calls to their C twins.
+//!
+//! Each Rust loop does what a loop of `lib/rbtree_test.c` (or of the C twins in `helpers.c`)
+//! does, with the same keys (the `prandom_u32_state()` sequence of the same seed), the same
+//! counts and the same clock (`get_cycles()`). Nodes and values are allocated before the clock
+//! starts, as `rbtree_test` allocates its node array first.
+
+use core::hint::black_box;
+use kernel::{
+    prelude::*,
+    rbtree::{RBTree, RBTreeNode},
+    xarray::{AllocKind, XArray},
+};
+
+use crate::prng::Prandom;
+
+extern "C" {
+    fn proclab_cycles() -> u64;
+    fn proclab_c_rbtree(keys: *const u32, n: u32, loops: u32, what: c_int) -> u64;
+    fn proclab_c_xarray(n: u32, loops: u32) -> u64;
+}
+
+fn cycles() -> u64 {
+    // SAFETY: Reads the cycle counter (`get_cycles()`).
+    unsafe { proclab_cycles() }
+}
+
+/// The keys `rbtree_test` gives its `nnodes` nodes for `seed`: `init()` draws a key and a value
+/// per node, in that order.
+pub(crate) fn keys(n: u32, seed: u64) -> Result<KVec<u32>> {
+    let mut rnd = Prandom::new(seed);
+    let mut v = KVec::with_capacity(n as usize, GFP_KERNEL)?;
+    for _ in 0..n {
+        let key = rnd.next_u32();
+        let _val = rnd.next_u32();
+        v.push(key, GFP_KERNEL)?;
+    }
+    Ok(v)
+}
+
+/// One figure: Rust and C cycles for the same work.
+pub(crate) struct Figure {
+    pub(crate) name: &'static str,
+    pub(crate) rust: u64,
+    pub(crate) c: u64,
+}
+
+/// `rbtree_test`'s test 1 (insert all, erase all, per loop) and test 3 (an in-order walk), in
+/// Rust and through the C twins. Erasing by key is all the Rust `RBTree` offers (C erases by
+/// pointer), so the C twin runs both ways.
+pub(crate) fn rbtree(n: u32, loops: u32, seed: u64) -> Result<[Figure; 3]> {
+    let keys = keys(n, seed)?;
+    let mut nodes = KVec::with_capacity(n as usize, GFP_KERNEL)?;
+    for (i, &k) in keys.iter().enumerate() {
+        nodes.push(
+            Some(RBTreeNode::new((k, i as u32), (), GFP_KERNEL)?),
+            GFP_KERNEL,
+        )?;
+    }
+    let mut tree = RBTree::new();
+    let t0 = cycles();
+    for _ in 0..loops {
+        for slot in nodes.iter_mut() {
+            if let Some(node) = slot.take() {
+                tree.insert(node);
+            }
+        }
+        for (slot, (i, &k)) in nodes.iter_mut().zip(keys.iter().enumerate()) {
+            *slot = tree.remove_node(&(k, i as u32));
+        }
+    }
+    let insert_erase = (cycles() - t0) / u64::from(loops.max(1));
+
+    for slot in nodes.iter_mut() {
+        if let Some(node) = slot.take() {
+            tree.insert(node);
+        }
+    }
+    let t0 = cycles();
+    let mut sum = 0u64;
+    for _ in 0..loops {
+        for (k, _) in tree.iter() {
+            sum = sum.wrapping_add(k.0.into());
+        }
+    }
+    black_box(sum);
+    let walk = (cycles() - t0) / u64::from(loops.max(1));
+
+    // SAFETY: `keys` holds `n` keys; the C function only reads them.
+    let c = |what| unsafe { proclab_c_rbtree(keys.as_ptr(), n, loops, what) };
+    Ok([
+        Figure {
+            name: "rbtree insert+erase (C erases by pointer)",
+            rust: insert_erase,
+            c: c(0),
+        },
+        Figure {
+            name: "rbtree insert+erase (C searches the key too)",
+            rust: insert_erase,
+            c: c(1),
+        },
+        Figure {
+            name: "rbtree in-order walk",
+            rust: walk,
+            c: c(2),
+        },
+    ])
+}
+
+/// Store `n` values, load each `loops` times, erase them: `XArray<KBox<u64>>` against the C
+/// API on an allocating `struct xarray`.
+pub(crate) fn xarray(n: u32, loops: u32) -> Result<Figure> {
+    let mut vals = KVec::with_capacity(n as usize, GFP_KERNEL)?;
+    for i in 0..n {
+        vals.push(Some(KBox::new(u64::from(i), GFP_KERNEL)?), GFP_KERNEL)?;
+    }
+    let xa = KBox::pin_init(XArray::<KBox<u64>>::new(AllocKind::Alloc), GFP_KERNEL)?;
+    let t0 = cycles();
+    for (i, v) in vals.iter_mut().enumerate() {
+        if let Some(b) = v.take() {
+            if let Err(e) = xa.lock().store(i, b, GFP_KERNEL) {
+                *v = Some(e.value);
+                break;
+            }
+        }
+    }
+    let mut sum = 0u64;
+    for _ in 0..loops {
+        for i in 0..n as usize {
+            // The Rust API reads under the XArray's spinlock (C's xa_load() takes RCU only).
+            if let Some(v) = xa.lock().get(i) {
+                sum = sum.wrapping_add(*v);
+            }
+        }
+    }
+    for (i, v) in vals.iter_mut().enumerate() {
+        if v.is_none() {
+            *v = xa.lock().remove(i);
+        }
+    }
+    let rust = cycles() - t0;
+    black_box(sum);
+    // SAFETY: Pure computation with its own allocations.
+    let c = unsafe { proclab_c_xarray(n, loops) };
+    Ok(Figure {
+        name: "xarray store+load+erase",
+        rust,
+        c,
+    })
+}
