@@ -81,7 +81,7 @@ pub(crate) fn rbtree(n: u32, loops: u32, seed: u64) -> Result<[Figure; 3]> {
     let t0 = cycles();
     let mut sum = 0u64;
     for _ in 0..loops {
-        for (k, _) in tree.iter() {
+        for (k, ()) in tree.iter() {
             sum = sum.wrapping_add(k.0.into());
         }
     }
