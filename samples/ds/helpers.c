@@ -72,6 +72,45 @@ static void bnode_insert(struct proclab_bnode *node, struct rb_root *root)
 	rb_insert_color(&node->rb, root);
 }
 
+/*
+ * The same insert with the calls the Rust RBTree makes: the descent in a
+ * function of its own (RBTree::raw_entry, not inlined at -Os) and
+ * rb_link_node() out of line (rust_helper_rb_link_node, since
+ * CONFIG_RUST_INLINE_HELPERS is off).
+ */
+static noinline void bnode_link(struct rb_node *node, struct rb_node *parent,
+				struct rb_node **link)
+{
+	rb_link_node(node, parent, link);
+}
+
+static noinline struct rb_node **bnode_descend(struct rb_root *root,
+					       const struct proclab_bnode *node,
+					       struct rb_node **parent)
+{
+	struct rb_node **new = &root->rb_node;
+
+	*parent = NULL;
+	while (*new) {
+		*parent = *new;
+		if (bnode_less(node, rb_entry(*parent, struct proclab_bnode, rb)))
+			new = &(*parent)->rb_left;
+		else
+			new = &(*parent)->rb_right;
+	}
+	return new;
+}
+
+static noinline void bnode_insert_calls(struct proclab_bnode *node,
+					struct rb_root *root)
+{
+	struct rb_node *parent;
+	struct rb_node **new = bnode_descend(root, node, &parent);
+
+	bnode_link(&node->rb, parent, new);
+	rb_insert_color(&node->rb, root);
+}
+
 static struct proclab_bnode *bnode_search(struct rb_root *root,
 					  const struct proclab_bnode *key)
 {
@@ -93,7 +132,8 @@ static struct proclab_bnode *bnode_search(struct rb_root *root,
 /*
  * what 0: rbtree_test's test 1, insert n then rb_erase() each by pointer;
  * what 1: the same, but each erase first searches its key (what the Rust
- * RBTree has to do); what 2: test 3, an in-order walk of n nodes.
+ * RBTree has to do); what 2: test 3, an in-order walk of n nodes; what 3:
+ * as 1, with Rust's function calls (bnode_insert_calls()).
  * Returns cycles per loop, or 0 if out of memory.
  */
 u64 proclab_c_rbtree(const u32 *keys, u32 n, u32 loops, int what)
@@ -121,12 +161,16 @@ u64 proclab_c_rbtree(const u32 *keys, u32 n, u32 loops, int what)
 				sum += rb_entry(node, struct proclab_bnode, rb)->key;
 			continue;
 		}
-		for (i = 0; i < n; i++)
-			bnode_insert(&nodes[i], &root);
+		for (i = 0; i < n; i++) {
+			if (what == 3)
+				bnode_insert_calls(&nodes[i], &root);
+			else
+				bnode_insert(&nodes[i], &root);
+		}
 		for (i = 0; i < n; i++) {
 			struct proclab_bnode *b = &nodes[i];
 
-			if (what == 1)
+			if (what == 1 || what == 3)
 				b = bnode_search(&root, &nodes[i]);
 			rb_erase(&b->rb, &root);
 		}
