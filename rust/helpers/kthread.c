@@ -6,7 +6,6 @@
  */
 
 #include <linux/cpumask.h>
-#include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/numa.h>
 #include <linux/sched.h>
@@ -41,19 +40,9 @@ void proclab_set_current_running(void)
 	__set_current_state(TASK_RUNNING);
 }
 
-long proclab_msecs_to_jiffies(unsigned int ms)
-{
-	return msecs_to_jiffies(ms);
-}
-
 bool proclab_cpu_online(unsigned int cpu)
 {
 	return cpu < nr_cpu_ids && cpu_online(cpu);
-}
-
-unsigned int proclab_nr_cpu_ids(void)
-{
-	return nr_cpu_ids;
 }
 
 /* Affinity of a running task: one CPU, or every CPU again. */

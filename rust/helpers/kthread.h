@@ -14,9 +14,7 @@ struct task_struct *proclab_kthread_create(int (*threadfn)(void *data),
 					   void *data, const char *name);
 void proclab_set_current_state(unsigned int state);
 void proclab_set_current_running(void);
-long proclab_msecs_to_jiffies(unsigned int ms);
 bool proclab_cpu_online(unsigned int cpu);
-unsigned int proclab_nr_cpu_ids(void);
 int proclab_set_cpu(struct task_struct *p, unsigned int cpu);
 int proclab_set_all_cpus(struct task_struct *p);
 int proclab_sched_setattr(struct task_struct *p, u32 policy, u32 prio,

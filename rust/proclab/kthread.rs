@@ -59,9 +59,7 @@ extern "C" {
     ) -> *mut bindings::task_struct;
     fn proclab_set_current_state(state: c_uint);
     fn proclab_set_current_running();
-    fn proclab_msecs_to_jiffies(ms: c_uint) -> c_long;
     fn proclab_cpu_online(cpu: c_uint) -> bool;
-    fn proclab_nr_cpu_ids() -> c_uint;
     fn proclab_set_cpu(p: *mut bindings::task_struct, cpu: c_uint) -> c_int;
     fn proclab_set_all_cpus(p: *mut bindings::task_struct) -> c_int;
     fn proclab_sched_setattr(
@@ -321,8 +319,8 @@ impl Current {
         mut cond: impl FnMut() -> bool,
     ) -> Woken {
         let mut left = match timeout_ms {
-            // SAFETY: Pure arithmetic on its argument.
-            Some(ms) => unsafe { proclab_msecs_to_jiffies(ms) },
+            // `schedule_timeout()` takes a signed count; a `u32` of milliseconds fits.
+            Some(ms) => kernel::time::msecs_to_jiffies(ms) as c_long,
             None => c_long::MAX, // MAX_SCHEDULE_TIMEOUT
         };
         let mut woke = false;
@@ -380,12 +378,6 @@ impl Current {
 pub(crate) fn cpu_online(cpu: u32) -> bool {
     // SAFETY: Reads the online mask; the function checks `cpu` against `nr_cpu_ids` first.
     unsafe { proclab_cpu_online(cpu) }
-}
-
-/// The number of possible CPU ids (`nr_cpu_ids`).
-pub(crate) fn nr_cpu_ids() -> u32 {
-    // SAFETY: Reads a variable that is set at boot.
-    unsafe { proclab_nr_cpu_ids() }
 }
 
 /// A scheduling policy with its parameter, as `sched_setattr(2)` takes it.
@@ -605,7 +597,7 @@ mod tests {
             set_policy(t.task(), Policy::RoundRobin(100)).is_err(),
             set_policy(t.task(), Policy::Normal(20)).is_err(),
             set_nice(t.task(), -21).is_err(),
-            t.bind(nr_cpu_ids()).is_err(),
+            t.bind(kernel::cpu::nr_cpu_ids()).is_err(),
         ];
         let good = [
             set_policy(t.task(), Policy::Fifo(1)).is_ok(),

@@ -321,7 +321,7 @@ fn spin_until(cur: &Current, end: Instant<Monotonic>) {
 
 fn start_experiment(kind: ExpKind, ms: i64) -> Result<Experiment> {
     // The highest online CPU; CPU 0 stays free for the shell (and everything else).
-    let cpu = (1..kthread::nr_cpu_ids())
+    let cpu = (1..kernel::cpu::nr_cpu_ids())
         .rev()
         .find(|&c| kthread::cpu_online(c))
         .ok_or(ENODEV)?;
@@ -503,7 +503,7 @@ fn write_control(s: &State, reader: &mut UserSliceReader) -> Result {
                     kthread::set_policy(task, Policy::Normal(0))
                 }
                 "bind" => {
-                    let cpu = args.int("cpu", 0, i64::from(kthread::nr_cpu_ids()) - 1)? as u32;
+                    let cpu = args.int("cpu", 0, i64::from(kernel::cpu::nr_cpu_ids()) - 1)? as u32;
                     args.end()?;
                     if !kthread::cpu_online(cpu) {
                         return Err(args.refuse(format_args!("cpu {cpu} is not online")));
