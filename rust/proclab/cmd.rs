@@ -15,8 +15,26 @@ pub(crate) const LINE_MAX: usize = 128;
 
 /// Refuses a command: one warning line naming `file` and the problem, and `EINVAL`.
 pub(crate) fn refuse(file: &str, why: core::fmt::Arguments<'_>) -> Error {
+    refuse_with(file, EINVAL, why)
+}
+
+/// Refuses a well-formed command that cannot be done (`EEXIST`, `ENOENT`, `ENOSPC`, ...): one
+/// warning line naming `file` and the problem, and `errno`.
+pub(crate) fn refuse_with(file: &str, errno: Error, why: core::fmt::Arguments<'_>) -> Error {
     pr_warn!("{file}: {why}\n");
-    EINVAL
+    errno
+}
+
+/// Reads the command written to `file` and runs `f` on its words: the whole `write()` of a
+/// `control` file.
+pub(crate) fn run(
+    reader: &mut UserSliceReader,
+    file: &str,
+    f: impl FnOnce(&mut Args<'_>) -> Result,
+) -> Result {
+    let mut buf = [0u8; LINE_MAX];
+    let line = read_line(reader, &mut buf, file)?;
+    f(&mut Args::new(line, file))
 }
 
 /// Reads the whole write into `buf` and checks it is one line of text.

@@ -60,24 +60,6 @@ fn small<T>(_: &T) -> usize {
     4096
 }
 
-/// Reads one command for `file` and runs `f` on its words.
-fn command(
-    reader: &mut UserSliceReader,
-    file: &str,
-    f: impl FnOnce(&mut Args<'_>) -> Result,
-) -> Result {
-    let mut buf = [0u8; cmd::LINE_MAX];
-    let line = cmd::read_line(reader, &mut buf, file)?;
-    let mut args = Args::new(line, file);
-    f(&mut args)
-}
-
-/// Refuses with `errno` (not `EINVAL`) and one warning line.
-fn fail(file: &str, errno: Error, why: fmt::Arguments<'_>) -> Error {
-    pr_warn!("{file}: {why}\n");
-    errno
-}
-
 // ---------------------------------------------------------------------------------------------
 // rbtree: keys in a red-black tree
 
@@ -102,7 +84,7 @@ fn rb_key(k: u64) -> cfs::Key {
 }
 
 fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
-    command(r, RB, |a| {
+    cmd::run(r, RB, |a| {
         let verb = a.word("command")?;
         let mut tree = s.tree.lock();
         match verb {
@@ -110,14 +92,18 @@ fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
                 let k = rb_key(a.uint("key", u64::MAX)?);
                 a.end()?;
                 if tree.get(&k).is_some() {
-                    return Err(fail(
+                    return Err(cmd::refuse_with(
                         RB,
                         EEXIST,
                         format_args!("key {} is already there", k.vruntime),
                     ));
                 }
                 if tree.iter().count() >= cap() {
-                    return Err(fail(RB, ENOSPC, format_args!("full ({} keys)", cap())));
+                    return Err(cmd::refuse_with(
+                        RB,
+                        ENOSPC,
+                        format_args!("full ({} keys)", cap()),
+                    ));
                 }
                 tree.try_create_and_insert(k, (), GFP_KERNEL)?;
             }
@@ -125,7 +111,11 @@ fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
                 let k = rb_key(a.uint("key", u64::MAX)?);
                 a.end()?;
                 if tree.remove(&k).is_none() {
-                    return Err(fail(RB, ENOENT, format_args!("no key {}", k.vruntime)));
+                    return Err(cmd::refuse_with(
+                        RB,
+                        ENOENT,
+                        format_args!("no key {}", k.vruntime),
+                    ));
                 }
             }
             "fill" => {
@@ -134,7 +124,7 @@ fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
                 a.end()?;
                 let have = tree.iter().count();
                 if have + n > cap() {
-                    return Err(fail(
+                    return Err(cmd::refuse_with(
                         RB,
                         ENOSPC,
                         format_args!("{have} + {n} keys is more than {}", cap()),
@@ -159,7 +149,7 @@ fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
                     keys.push(*k, GFP_KERNEL)?;
                 }
                 if n > keys.len() {
-                    return Err(fail(
+                    return Err(cmd::refuse_with(
                         RB,
                         ENOENT,
                         format_args!("only {} keys to erase", keys.len()),
@@ -256,7 +246,7 @@ commands (one per write):
 ";
 
 fn cfs_write(s: &Cfs, r: &mut UserSliceReader) -> Result {
-    command(r, CFS, |a| {
+    cmd::run(r, CFS, |a| {
         let verb = a.word("command")?;
         let mut rq = s.rq.lock();
         match verb {
@@ -264,7 +254,11 @@ fn cfs_write(s: &Cfs, r: &mut UserSliceReader) -> Result {
                 let nice = a.int("nice value", -20, 19)? as i32;
                 a.end()?;
                 if rq.tree.iter().count() >= cap() {
-                    return Err(fail(CFS, ENOSPC, format_args!("full ({} entities)", cap())));
+                    return Err(cmd::refuse_with(
+                        CFS,
+                        ENOSPC,
+                        format_args!("full ({} entities)", cap()),
+                    ));
                 }
                 rq.add(nice)?;
             }
@@ -272,7 +266,7 @@ fn cfs_write(s: &Cfs, r: &mut UserSliceReader) -> Result {
                 let id = a.uint("entity id", u32::MAX.into())? as u32;
                 a.end()?;
                 rq.remove(id)
-                    .map_err(|e| fail(CFS, e, format_args!("no entity {id}")))?;
+                    .map_err(|e| cmd::refuse_with(CFS, e, format_args!("no entity {id}")))?;
             }
             "run" => {
                 let k = a.uint("slices", 1_000_000)?;
@@ -410,7 +404,7 @@ fn item(value: i64) -> Result<ListArc<Item>> {
 }
 
 fn list_write(s: &Lst, r: &mut UserSliceReader) -> Result {
-    command(r, LIST, |a| {
+    cmd::run(r, LIST, |a| {
         let verb = a.word("command")?;
         match verb {
             "add" | "add_tail" => {
@@ -420,7 +414,7 @@ fn list_write(s: &Lst, r: &mut UserSliceReader) -> Result {
                 let it = item(v)?;
                 let mut l = s.list.lock();
                 if l.1 >= cap() {
-                    return Err(fail(
+                    return Err(cmd::refuse_with(
                         LIST,
                         ENOSPC,
                         format_args!("full ({} elements)", cap()),
@@ -437,7 +431,11 @@ fn list_write(s: &Lst, r: &mut UserSliceReader) -> Result {
                 a.end()?;
                 let mut l = s.list.lock();
                 if l.0.pop_front().is_none() {
-                    return Err(fail(LIST, ENOENT, format_args!("the list is empty")));
+                    return Err(cmd::refuse_with(
+                        LIST,
+                        ENOENT,
+                        format_args!("the list is empty"),
+                    ));
                 }
                 l.1 -= 1;
             }
@@ -472,7 +470,11 @@ fn list_write(s: &Lst, r: &mut UserSliceReader) -> Result {
                 }
                 l.1 -= removed;
                 if verb == "del" && removed == 0 {
-                    return Err(fail(LIST, ENOENT, format_args!("no element {v}")));
+                    return Err(cmd::refuse_with(
+                        LIST,
+                        ENOENT,
+                        format_args!("no element {v}"),
+                    ));
                 }
             }
             "clear" => {
@@ -549,7 +551,7 @@ commands (one per write):
 ";
 
 fn hl_write(s: &Hl, r: &mut UserSliceReader) -> Result {
-    command(r, HL, |a| {
+    cmd::run(r, HL, |a| {
         let verb = a.word("command")?;
         let mut t = s.table.lock();
         match verb {
@@ -557,16 +559,21 @@ fn hl_write(s: &Hl, r: &mut UserSliceReader) -> Result {
                 let k = a.uint("key", u64::MAX)?;
                 a.end()?;
                 if t.len() >= cap() {
-                    return Err(fail(HL, ENOSPC, format_args!("full ({} keys)", cap())));
+                    return Err(cmd::refuse_with(
+                        HL,
+                        ENOSPC,
+                        format_args!("full ({} keys)", cap()),
+                    ));
                 }
-                t.insert(k, k)
-                    .map_err(|e| fail(HL, e, format_args!("key {k} is already there")))?;
+                t.insert(k, k).map_err(|e| {
+                    cmd::refuse_with(HL, e, format_args!("key {k} is already there"))
+                })?;
             }
             "del" => {
                 let k = a.uint("key", u64::MAX)?;
                 a.end()?;
                 if t.remove(k).is_none() {
-                    return Err(fail(HL, ENOENT, format_args!("no key {k}")));
+                    return Err(cmd::refuse_with(HL, ENOENT, format_args!("no key {k}")));
                 }
             }
             "del_multiple" => {
@@ -669,7 +676,7 @@ commands (one per write):
 ";
 
 fn xa_write(s: &Xa, r: &mut UserSliceReader) -> Result {
-    command(r, XA, |a| {
+    cmd::run(r, XA, |a| {
         let verb = a.word("command")?;
         match verb {
             "store" => {
@@ -679,7 +686,11 @@ fn xa_write(s: &Xa, r: &mut UserSliceReader) -> Result {
                 let mut index = s.index.lock();
                 let new = index.get(&i).is_none();
                 if new && index.iter().count() >= cap() {
-                    return Err(fail(XA, ENOSPC, format_args!("full ({} entries)", cap())));
+                    return Err(cmd::refuse_with(
+                        XA,
+                        ENOSPC,
+                        format_args!("full ({} entries)", cap()),
+                    ));
                 }
                 let node = if new {
                     Some(kernel::rbtree::RBTreeNode::new(i, (), GFP_KERNEL)?)
@@ -699,7 +710,11 @@ fn xa_write(s: &Xa, r: &mut UserSliceReader) -> Result {
                 a.end()?;
                 let mut index = s.index.lock();
                 if s.xa.lock().remove(i).is_none() {
-                    return Err(fail(XA, ENOENT, format_args!("index {i} holds nothing")));
+                    return Err(cmd::refuse_with(
+                        XA,
+                        ENOENT,
+                        format_args!("index {i} holds nothing"),
+                    ));
                 }
                 index.remove(&i);
             }
@@ -836,7 +851,7 @@ fn bm_index(a: &mut Args<'_>) -> Result<usize> {
 }
 
 fn bm_write(s: &Bm, r: &mut UserSliceReader) -> Result {
-    command(r, BM, |a| {
+    cmd::run(r, BM, |a| {
         let verb = a.word("command")?;
         let mut maps = s.maps.lock();
         match verb {
@@ -965,7 +980,7 @@ commands (one per write; each runs the benchmark and adds its lines to results):
 ";
 
 fn bench_write(s: &Bench, r: &mut UserSliceReader) -> Result {
-    command(r, BENCH, |a| {
+    cmd::run(r, BENCH, |a| {
         let verb = a.word("command")?;
         let mut res = s.results.lock();
         match verb {

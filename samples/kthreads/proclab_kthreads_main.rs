@@ -454,9 +454,10 @@ fn worker_arg<'a>(
 }
 
 fn write_control(s: &State, reader: &mut UserSliceReader) -> Result {
-    let mut buf = [0u8; cmd::LINE_MAX];
-    let line = cmd::read_line(reader, &mut buf, "kthreads/control")?;
-    let mut args = Args::new(line, "kthreads/control");
+    cmd::run(reader, "kthreads/control", |args| control(s, args))
+}
+
+fn control(s: &State, args: &mut Args<'_>) -> Result {
     let verb = args.word("command")?;
     match verb {
         "start" => {
@@ -480,7 +481,7 @@ fn write_control(s: &State, reader: &mut UserSliceReader) -> Result {
         }
         "nice" | "fifo" | "rr" | "normal" | "bind" | "unbind" => {
             let workers = s.workers.lock();
-            let (_, w) = worker_arg(&mut args, &workers)?;
+            let (_, w) = worker_arg(args, &workers)?;
             let task = w.thread.task();
             let r = match verb {
                 "nice" => {
@@ -519,7 +520,7 @@ fn write_control(s: &State, reader: &mut UserSliceReader) -> Result {
         }
         "dsleep" | "isleep" | "ksleep" => {
             let workers = s.workers.lock();
-            let (_, w) = worker_arg(&mut args, &workers)?;
+            let (_, w) = worker_arg(args, &workers)?;
             let ms = args.int("milliseconds", 1, MAX_SLEEP_MS)? as u32;
             args.end()?;
             let how = match verb {

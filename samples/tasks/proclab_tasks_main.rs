@@ -24,6 +24,10 @@ use kernel::{
     uaccess::UserSliceReader,
 };
 
+// Shared with the modules that have control files; `pid` takes only a number.
+#[allow(dead_code)]
+#[path = "../../rust/proclab/cmd.rs"]
+mod cmd;
 #[path = "../../rust/proclab/debugfs.rs"]
 mod debugfs;
 #[path = "../../rust/proclab/task.rs"]
@@ -327,31 +331,18 @@ fn show_tree(_state: &State, f: &mut SeqOut) -> fmt::Result {
 // ---------------------------------------------------------------------------------------------
 // pid and task
 
-/// The longest write `pid` accepts: a pid has at most 7 digits (`PID_MAX_LIMIT` is 4194304).
-const PID_WRITE_MAX: usize = 16;
-
-/// Parses a pid written to `pid`: decimal digits, one optional trailing newline, nothing else.
-fn parse_pid(text: &[u8]) -> Option<Pid> {
-    let text = text.strip_suffix(b"\n").unwrap_or(text);
-    if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    text.iter().try_fold(0 as Pid, |n, &d| {
-        n.checked_mul(10)?.checked_add(Pid::from(d - b'0'))
-    })
-}
-
 fn write_pid(state: &State, reader: &mut UserSliceReader) -> Result {
-    let len = reader.len();
-    if len == 0 || len > PID_WRITE_MAX {
-        pr_warn!("tasks/pid: write one process id, {len} bytes is not one\n");
-        return Err(EINVAL);
-    }
-    let mut buf = [0u8; PID_WRITE_MAX];
-    reader.read_slice(&mut buf[..len])?;
-    let Some(pid) = parse_pid(&buf[..len]).filter(|&p| p > 0 && p <= task::pid_max()) else {
-        pr_warn!("tasks/pid: not a pid between 1 and pid_max\n");
-        return Err(EINVAL);
+    // The whole write is the pid: digits and one optional newline (no spaces, no sign).
+    let mut buf = [0u8; cmd::LINE_MAX];
+    let text = cmd::read_line(reader, &mut buf, "tasks/pid")?;
+    let Some(pid) = cmd::parse_uint(text)
+        .and_then(|p| Pid::try_from(p).ok())
+        .filter(|&p| p > 0 && p <= task::pid_max())
+    else {
+        return Err(cmd::refuse(
+            "tasks/pid",
+            format_args!("not a pid between 1 and pid_max"),
+        ));
     };
     let Some(t) = find_task(pid) else {
         pr_warn!("tasks/pid: no task with pid {pid}\n");
