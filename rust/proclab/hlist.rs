@@ -105,11 +105,10 @@ impl<V> HashTable<V> {
 
     /// The entries of bucket `b`, first to last (newest first: `hlist_add_head()`).
     fn entries(&self, b: usize) -> impl Iterator<Item = &Entry<V>> {
-        // SAFETY: Reading the head's `first` pointer; the head is initialised (invariant).
-        let mut p = self
-            .heads
-            .get(b)
-            .map_or(ptr::null_mut(), |h| unsafe { (*h.get()).first });
+        let mut p = self.heads.get(b).map_or(ptr::null_mut(), |h| {
+            // SAFETY: Reading the head's `first` pointer; the head is initialised (invariant).
+            unsafe { (*h.get()).first }
+        });
         core::iter::from_fn(move || {
             if p.is_null() {
                 return None;

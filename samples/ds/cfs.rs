@@ -8,8 +8,12 @@
 //! it back. 7.3's EEVDF keeps the same kind of tree (`cfs_rq->tasks_timeline`) but keys it by
 //! virtual deadline; see `Documentation/data-structures.rst`.
 
+use core::ops::Deref;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use kernel::{prelude::*, rbtree::RBTree};
+use kernel::{
+    prelude::*,
+    rbtree::{RBTree, RBTreeNode},
+};
 
 /// `sched_prio_to_weight[]` of `kernel/sched/core.c` (not exported: a copy), nice -20 to 19.
 pub(crate) const NICE_TO_WEIGHT: [u32; 40] = [
@@ -105,6 +109,64 @@ pub(crate) fn rb_height_bound(n: usize) -> usize {
     (u128::BITS - 1 - sq.leading_zeros()) as usize
 }
 
+/// An `RBTree` that knows how many nodes it holds (`RBTree` does not, and counting them walks
+/// the whole tree). Reads go to the tree; changes go through the methods that keep the count.
+pub(crate) struct Counted<K, V> {
+    tree: RBTree<K, V>,
+    len: usize,
+}
+
+impl<K: Ord, V> Counted<K, V> {
+    pub(crate) fn new() -> Self {
+        Counted {
+            tree: RBTree::new(),
+            len: 0,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Inserts `key`, or replaces its value if it is there.
+    pub(crate) fn insert(&mut self, key: K, value: V) -> Result {
+        self.insert_node(RBTreeNode::new(key, value, GFP_KERNEL)?);
+        Ok(())
+    }
+
+    /// Inserts a node allocated before, or replaces the node of the same key.
+    pub(crate) fn insert_node(&mut self, node: RBTreeNode<K, V>) {
+        if self.tree.insert(node).is_none() {
+            self.len += 1;
+        }
+    }
+
+    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
+        let v = self.tree.remove(key)?;
+        self.len -= 1;
+        Some(v)
+    }
+
+    /// Takes the leftmost node out, keeping its allocation.
+    pub(crate) fn pop_front(&mut self) -> Option<RBTreeNode<K, V>> {
+        let (_, node) = self.tree.cursor_front_mut()?.remove_current();
+        self.len -= 1;
+        Some(node)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        *self = Self::new();
+    }
+}
+
+impl<K, V> Deref for Counted<K, V> {
+    type Target = RBTree<K, V>;
+
+    fn deref(&self) -> &RBTree<K, V> {
+        &self.tree
+    }
+}
+
 /// One schedulable entity of the model.
 #[derive(Clone, Copy)]
 pub(crate) struct Entity {
@@ -118,7 +180,7 @@ pub(crate) struct Entity {
 
 /// The run queue: the tree, the clock of the model, and `min_vruntime`.
 pub(crate) struct RunQueue {
-    pub(crate) tree: RBTree<Key, Entity>,
+    pub(crate) tree: Counted<Key, Entity>,
     pub(crate) next_id: u32,
     /// The smallest vruntime in the queue, never going back: where new entities start.
     pub(crate) min_vruntime: u64,
@@ -130,7 +192,7 @@ pub(crate) struct RunQueue {
 impl RunQueue {
     pub(crate) fn new(slice_ns: u64) -> Self {
         RunQueue {
-            tree: RBTree::new(),
+            tree: Counted::new(),
             next_id: 0,
             min_vruntime: 0,
             slice_ns,
@@ -153,7 +215,7 @@ impl RunQueue {
             runtime: 0,
             slices: 0,
         };
-        self.tree.try_create_and_insert(key, e, GFP_KERNEL)?;
+        self.tree.insert(key, e)?;
         self.next_id += 1;
         Ok(id)
     }
@@ -170,14 +232,15 @@ impl RunQueue {
     /// at its new vruntime. No allocation: the node taken out is the node put back.
     pub(crate) fn run(&mut self, k: u64) {
         for _ in 0..k {
-            let Some(cursor) = self.tree.cursor_front_mut() else {
+            let Some((key, mut e)) = self.tree.cursor_front().map(|c| {
+                let (k, v) = c.current();
+                (*k, *v)
+            }) else {
                 return;
             };
-            let (key, mut e) = {
-                let (k, v) = cursor.current();
-                (*k, *v)
+            let Some(node) = self.tree.pop_front() else {
+                return;
             };
-            let (_, node) = cursor.remove_current();
             e.runtime += self.slice_ns;
             e.slices += 1;
             let key = Key {
@@ -185,7 +248,8 @@ impl RunQueue {
                 id: key.id,
             };
             // The node that came out goes back in with the new key: no allocation.
-            self.tree.insert(node.into_reservation().into_node(key, e));
+            self.tree
+                .insert_node(node.into_reservation().into_node(key, e));
             self.total_runtime += self.slice_ns;
             self.slices += 1;
             self.update_min();

@@ -66,7 +66,7 @@ fn small<T>(_: &T) -> usize {
 #[pin_data]
 struct Rb {
     #[pin]
-    tree: Mutex<RBTree<cfs::Key, ()>>,
+    tree: Mutex<cfs::Counted<cfs::Key, ()>>,
 }
 
 const RB: &str = "ds/rbtree/control";
@@ -98,14 +98,14 @@ fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
                         format_args!("key {} is already there", k.vruntime),
                     ));
                 }
-                if tree.iter().count() >= cap() {
+                if tree.len() >= cap() {
                     return Err(cmd::refuse_with(
                         RB,
                         ENOSPC,
                         format_args!("full ({} keys)", cap()),
                     ));
                 }
-                tree.try_create_and_insert(k, (), GFP_KERNEL)?;
+                tree.insert(k, ())?;
             }
             "erase" => {
                 let k = rb_key(a.uint("key", u64::MAX)?);
@@ -122,7 +122,7 @@ fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
                 let n = a.uint("count", cap() as u64)? as usize;
                 let seed = a.uint("seed", u64::MAX)?;
                 a.end()?;
-                let have = tree.iter().count();
+                let have = tree.len();
                 if have + n > cap() {
                     return Err(cmd::refuse_with(
                         RB,
@@ -135,7 +135,7 @@ fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
                 while added < n {
                     let k = rb_key(rnd.next_u32().into());
                     if tree.get(&k).is_none() {
-                        tree.try_create_and_insert(k, (), GFP_KERNEL)?;
+                        tree.insert(k, ())?;
                         added += 1;
                     }
                 }
@@ -144,7 +144,7 @@ fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
                 let n = a.uint("count", cap() as u64)? as usize;
                 let seed = a.uint("seed", u64::MAX)?;
                 a.end()?;
-                let mut keys = KVec::with_capacity(tree.iter().count(), GFP_KERNEL)?;
+                let mut keys = KVec::with_capacity(tree.len(), GFP_KERNEL)?;
                 for k in tree.keys() {
                     keys.push(*k, GFP_KERNEL)?;
                 }
@@ -166,7 +166,7 @@ fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
             }
             "clear" => {
                 a.end()?;
-                *tree = RBTree::new();
+                tree.clear();
             }
             _ => return Err(a.refuse(format_args!("unknown command '{verb}'"))),
         }
@@ -183,7 +183,7 @@ fn rb_dump(s: &Rb, f: &mut SeqOut) -> fmt::Result {
 
 fn rb_stats(s: &Rb, f: &mut SeqOut) -> fmt::Result {
     let tree = s.tree.lock();
-    let n = tree.iter().count();
+    let n = tree.len();
     let (height, mean) = cfs::height_of(&tree);
     writeln!(f, "keys: {n}")?;
     writeln!(f, "height: {height}")?;
@@ -215,7 +215,7 @@ static RB_FILES: [FileSpec<Rb>; 3] = [
     FileSpec {
         name: c"dump",
         show: rb_dump,
-        size_hint: |s| s.tree.lock().iter().count() * 21 + 64,
+        size_hint: |s| s.tree.lock().len() * 21 + 64,
         write: None,
     },
     FileSpec {
@@ -253,7 +253,7 @@ fn cfs_write(s: &Cfs, r: &mut UserSliceReader) -> Result {
             "add" => {
                 let nice = a.int("nice value", -20, 19)? as i32;
                 a.end()?;
-                if rq.tree.iter().count() >= cap() {
+                if rq.tree.len() >= cap() {
                     return Err(cmd::refuse_with(
                         CFS,
                         ENOSPC,
@@ -329,7 +329,7 @@ fn cfs_dump(s: &Cfs, f: &mut SeqOut) -> fmt::Result {
 
 fn cfs_stats(s: &Cfs, f: &mut SeqOut) -> fmt::Result {
     let rq = s.rq.lock();
-    let n = rq.tree.iter().count();
+    let n = rq.tree.len();
     let (height, _) = cfs::height_of(&rq.tree);
     writeln!(f, "entities: {n}")?;
     writeln!(f, "height: {height}")?;
@@ -350,7 +350,7 @@ static CFS_FILES: [FileSpec<Cfs>; 3] = [
     FileSpec {
         name: c"dump",
         show: cfs_dump,
-        size_hint: |s| s.rq.lock().tree.iter().count() * 96 + 128,
+        size_hint: |s| s.rq.lock().tree.len() * 96 + 128,
         write: None,
     },
     FileSpec {
@@ -664,7 +664,7 @@ struct Xa {
     xa: XArray<KBox<u64>>,
     /// The indices in use, in order (the XArray API of 7.3 has no public iteration).
     #[pin]
-    index: Mutex<RBTree<usize, ()>>,
+    index: Mutex<cfs::Counted<usize, ()>>,
 }
 
 const XA: &str = "ds/xarray/control";
@@ -685,7 +685,7 @@ fn xa_write(s: &Xa, r: &mut UserSliceReader) -> Result {
                 a.end()?;
                 let mut index = s.index.lock();
                 let new = index.get(&i).is_none();
-                if new && index.iter().count() >= cap() {
+                if new && index.len() >= cap() {
                     return Err(cmd::refuse_with(
                         XA,
                         ENOSPC,
@@ -702,7 +702,7 @@ fn xa_write(s: &Xa, r: &mut UserSliceReader) -> Result {
                     .store(i, value, GFP_KERNEL)
                     .map_err(|e| e.error)?;
                 if let Some(node) = node {
-                    index.insert(node);
+                    index.insert_node(node);
                 }
             }
             "erase" => {
@@ -726,7 +726,7 @@ fn xa_write(s: &Xa, r: &mut UserSliceReader) -> Result {
                     drop(xa.remove(*i));
                 }
                 drop(xa);
-                *index = RBTree::new();
+                index.clear();
             }
             _ => return Err(a.refuse(format_args!("unknown command '{verb}'"))),
         }
@@ -781,7 +781,7 @@ fn xa_nodes(indices: &RBTree<usize, ()>) -> usize {
 
 fn xa_stats(s: &Xa, f: &mut SeqOut) -> fmt::Result {
     let index = s.index.lock();
-    let n = index.iter().count();
+    let n = index.len();
     let nodes = xa_nodes(&index);
     writeln!(f, "entries: {n}")?;
     writeln!(f, "xa_nodes: {nodes}")?;
@@ -810,7 +810,7 @@ static XA_FILES: [FileSpec<Xa>; 3] = [
     FileSpec {
         name: c"dump",
         show: xa_dump,
-        size_hint: |s| s.index.lock().iter().count() * 42 + 64,
+        size_hint: |s| s.index.lock().len() * 42 + 64,
         write: None,
     },
     FileSpec {
@@ -1077,7 +1077,7 @@ impl kernel::Module for ProclabDs {
             _rb: Files::new_in(
                 &dir,
                 c"rbtree",
-                try_pin_init!(Rb { tree <- new_mutex!(RBTree::new()) }),
+                try_pin_init!(Rb { tree <- new_mutex!(cfs::Counted::new()) }),
                 &RB_FILES,
             )?,
             _cfs: Files::new_in(
@@ -1101,7 +1101,7 @@ impl kernel::Module for ProclabDs {
             _xa: Files::new_in(
                 &dir,
                 c"xarray",
-                try_pin_init!(Xa { xa <- XArray::new(AllocKind::Alloc), index <- new_mutex!(RBTree::new()) }),
+                try_pin_init!(Xa { xa <- XArray::new(AllocKind::Alloc), index <- new_mutex!(cfs::Counted::new()) }),
                 &XA_FILES,
             )?,
             _bm: Files::new_in(
