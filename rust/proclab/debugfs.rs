@@ -43,6 +43,11 @@ pub(crate) struct FileSpec<T: 'static> {
     pub(crate) write: Option<fn(&T, &mut UserSliceReader) -> Result>,
 }
 
+/// The [`FileSpec::size_hint`] of a small file: one page (the least a buffer gets).
+pub(crate) fn one_page<T>(_: &T) -> usize {
+    PAGE_SIZE
+}
+
 /// What a file's inode points to: its spec and the directory's data.
 struct Node<T: 'static> {
     spec: &'static FileSpec<T>,

@@ -36,7 +36,7 @@ mod hlist;
 mod prng;
 
 use cmd::Args;
-use debugfs::{Dir, FileSpec, Files, Root, SeqOut};
+use debugfs::{one_page, Dir, FileSpec, Files, Root, SeqOut};
 
 module! {
     type: ProclabDs,
@@ -54,10 +54,6 @@ module! {
 
 fn cap() -> usize {
     module_parameters::max_elements.value() as usize
-}
-
-fn small<T>(_: &T) -> usize {
-    4096
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -209,7 +205,7 @@ static RB_FILES: [FileSpec<Rb>; 3] = [
     FileSpec {
         name: c"control",
         show: |_, f| f.write_str(RB_HELP),
-        size_hint: small,
+        size_hint: one_page,
         write: Some(rb_write),
     },
     FileSpec {
@@ -221,7 +217,7 @@ static RB_FILES: [FileSpec<Rb>; 3] = [
     FileSpec {
         name: c"stats",
         show: rb_stats,
-        size_hint: small,
+        size_hint: one_page,
         write: None,
     },
 ];
@@ -344,7 +340,7 @@ static CFS_FILES: [FileSpec<Cfs>; 3] = [
     FileSpec {
         name: c"control",
         show: |_, f| f.write_str(CFS_HELP),
-        size_hint: small,
+        size_hint: one_page,
         write: Some(cfs_write),
     },
     FileSpec {
@@ -356,7 +352,7 @@ static CFS_FILES: [FileSpec<Cfs>; 3] = [
     FileSpec {
         name: c"stats",
         show: cfs_stats,
-        size_hint: small,
+        size_hint: one_page,
         write: None,
     },
 ];
@@ -512,7 +508,7 @@ static LIST_FILES: [FileSpec<Lst>; 3] = [
     FileSpec {
         name: c"control",
         show: |_, f| f.write_str(LIST_HELP),
-        size_hint: small,
+        size_hint: one_page,
         write: Some(list_write),
     },
     FileSpec {
@@ -524,7 +520,7 @@ static LIST_FILES: [FileSpec<Lst>; 3] = [
     FileSpec {
         name: c"stats",
         show: list_stats,
-        size_hint: small,
+        size_hint: one_page,
         write: None,
     },
 ];
@@ -638,7 +634,7 @@ static HL_FILES: [FileSpec<Hl>; 3] = [
     FileSpec {
         name: c"control",
         show: |_, f| f.write_str(HL_HELP),
-        size_hint: small,
+        size_hint: one_page,
         write: Some(hl_write),
     },
     FileSpec {
@@ -650,7 +646,7 @@ static HL_FILES: [FileSpec<Hl>; 3] = [
     FileSpec {
         name: c"stats",
         show: hl_stats,
-        size_hint: small,
+        size_hint: one_page,
         write: None,
     },
 ];
@@ -804,7 +800,7 @@ static XA_FILES: [FileSpec<Xa>; 3] = [
     FileSpec {
         name: c"control",
         show: |_, f| f.write_str(XA_HELP),
-        size_hint: small,
+        size_hint: one_page,
         write: Some(xa_write),
     },
     FileSpec {
@@ -816,7 +812,7 @@ static XA_FILES: [FileSpec<Xa>; 3] = [
     FileSpec {
         name: c"stats",
         show: xa_stats,
-        size_hint: small,
+        size_hint: one_page,
         write: None,
     },
 ];
@@ -945,7 +941,7 @@ static BM_FILES: [FileSpec<Bm>; 3] = [
     FileSpec {
         name: c"control",
         show: |_, f| f.write_str(BM_HELP),
-        size_hint: small,
+        size_hint: one_page,
         write: Some(bm_write),
     },
     FileSpec {
@@ -957,7 +953,7 @@ static BM_FILES: [FileSpec<Bm>; 3] = [
     FileSpec {
         name: c"stats",
         show: bm_stats,
-        size_hint: small,
+        size_hint: one_page,
         write: None,
     },
 ];
@@ -1040,13 +1036,13 @@ static BENCH_FILES: [FileSpec<Bench>; 2] = [
     FileSpec {
         name: c"control",
         show: |_, f| f.write_str(BENCH_HELP),
-        size_hint: small,
+        size_hint: one_page,
         write: Some(bench_write),
     },
     FileSpec {
         name: c"results",
         show: bench_results,
-        size_hint: small,
+        size_hint: one_page,
         write: None,
     },
 ];

@@ -42,7 +42,7 @@ mod kthread;
 mod task;
 
 use cmd::Args;
-use debugfs::{FileSpec, Files, Root, SeqOut};
+use debugfs::{one_page, FileSpec, Files, Root, SeqOut};
 use kthread::{Current, KThread, Policy, Sleep, WaitCounts, Woken};
 use task::TaskExt;
 
@@ -647,33 +647,29 @@ fn show_experiment_file(s: &State, f: &mut SeqOut) -> fmt::Result {
     }
 }
 
-fn small(_s: &State) -> usize {
-    4096
-}
-
 static FILES: [FileSpec<State>; 4] = [
     FileSpec {
         name: c"control",
         show: show_control,
-        size_hint: small,
+        size_hint: one_page,
         write: Some(write_control),
     },
     FileSpec {
         name: c"workers",
         show: show_workers,
-        size_hint: small,
+        size_hint: one_page,
         write: None,
     },
     FileSpec {
         name: c"prodcons",
         show: show_prodcons,
-        size_hint: small,
+        size_hint: one_page,
         write: None,
     },
     FileSpec {
         name: c"experiment",
         show: show_experiment_file,
-        size_hint: small,
+        size_hint: one_page,
         write: None,
     },
 ];

@@ -33,7 +33,7 @@ mod debugfs;
 #[path = "../../rust/proclab/task.rs"]
 mod task;
 
-use debugfs::{FileSpec, Files, Root, SeqOut};
+use debugfs::{one_page, FileSpec, Files, Root, SeqOut};
 
 use task::{
     find_task, processes, snapshot, Comm, ExitState, ObjKey, TaskExt, TaskRow, TaskSleepingExt,
@@ -763,11 +763,6 @@ fn hint_summary(_state: &State) -> usize {
     (task::count(Walk::Threads) + 16) * TREE_LINE
 }
 
-/// One page: `pid`, `task` and `facts` are short.
-fn hint_page(_state: &State) -> usize {
-    0
-}
-
 /// The files of `proclab/tasks/`.
 static FILES: [FileSpec<State>; 7] = [
     FileSpec {
@@ -791,13 +786,13 @@ static FILES: [FileSpec<State>; 7] = [
     FileSpec {
         name: c"pid",
         show: show_pid,
-        size_hint: hint_page,
+        size_hint: one_page,
         write: Some(write_pid),
     },
     FileSpec {
         name: c"task",
         show: show_task,
-        size_hint: hint_page,
+        size_hint: one_page,
         write: None,
     },
     FileSpec {
@@ -809,7 +804,7 @@ static FILES: [FileSpec<State>; 7] = [
     FileSpec {
         name: c"facts",
         show: show_facts,
-        size_hint: hint_page,
+        size_hint: one_page,
         write: None,
     },
 ];
