@@ -129,19 +129,12 @@ impl<'a> Args<'a> {
     }
 }
 
-/// A plain decimal integer: an optional `-`, then 1 to 18 digits (so it cannot overflow).
+/// A plain decimal `i64`: an optional `-`, then the digits [`parse_uint`] takes.
 pub(crate) fn parse_int(w: &str) -> Option<i64> {
-    let (neg, digits) = match w.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, w),
-    };
-    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    match w.strip_prefix('-') {
+        Some(digits) => i64::try_from(parse_uint(digits)?).ok().map(|v| -v),
+        None => i64::try_from(parse_uint(w)?).ok(),
     }
-    let v = digits
-        .bytes()
-        .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
-    Some(if neg { -v } else { v })
 }
 
 /// A plain decimal `u64`: 1 to 20 digits, no sign, no overflow.
