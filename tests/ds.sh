@@ -24,7 +24,7 @@ trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
 [ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
-ktap_begin 25
+ktap_begin 27
 
 # c STRUCT COMMAND...: one command; prints the errno name if refused.
 c() {
@@ -103,7 +103,63 @@ got=$(awk 'NR > 1 { gsub(/^\*/, " "); if ($1 == 2) print $6 }' "$D/cfs/dump")
 [ "$newv" = "$minv" ] && [ "$got" -ge 25 ] && [ "$got" -le 60 ]
 ktap_last $? "cfs: a new entity starts at min_vruntime ($newv = $minv) and gets $got of the next 100 slices (its fair ~43)"
 
-# 5. list: list_add() at the head, list_add_tail() at the tail, deleting
+# 5. cfs/live: the real run queue of one CPU. Three busy loops pinned to the
+# last CPU (one reniced to 5) and a sleeper; /proc/<pid>/stat and
+# /proc/<pid>/sched are the oracles. A busy loop never sleeps and never
+# migrates, so its vruntime only grows between the two reads.
+lcpu=$(($(nproc) - 1))
+loops=
+for i in 1 2 3; do
+	taskset -c "$lcpu" sh -c 'while :; do :; done' &
+	loops="$loops $!"
+done
+sleep 1000 &
+bg="$loops $!"
+sleeper=$!
+set -- $loops
+renice -n 5 -p "$3" >/dev/null
+sleep 1
+cat "$D/cfs/live" >"$TMP/live"
+# row PID: "cpu nice weight vruntime" of PID's row (after the 3-char mark).
+row() {
+	awk -v p="$1" '!/^#/ && !/^cpu / { split(substr($0, 4), f, " "); if (f[2] == p) print f[1], f[3], f[4], f[5] }' "$TMP/live"
+}
+bad=
+for p in $loops; do
+	r=$(row "$p")
+	pv=$(ms_to_ns "$(proc_sched "$p" se.vruntime)")
+	w=$(($(proc_sched "$p" se.load.weight) >> 10))
+	n=$(awk '{ print $19 }' "/proc/$p/stat")
+	c=$(awk '{ print $39 }' "/proc/$p/stat")
+	echo "$r" | awk -v c="$c" -v n="$n" -v w="$w" -v pv="$pv" -v l="$lcpu" \
+		'{ exit !(NF == 4 && $1 == l && $1 == c && $2 == n && $3 == w && $4 <= pv && pv - $4 < 60e9) }' ||
+		bad="$bad [$p: live '$r', /proc cpu $c nice $n weight $w vruntime $pv]"
+done
+[ -z "$(row "$sleeper")" ] || bad="$bad [sleeper $sleeper listed]"
+[ -z "$bad" ]
+ktap_last $? "cfs/live: the 3 busy loops on CPU $lcpu agree with /proc (cpu, nice, weight, vruntime), the sleeper is absent$bad"
+# Per CPU: rows in vruntime order from +0, the leftmost marked, the header's
+# count right, and exactly one EEVDF pick, eligible.
+awk '
+	/^cpu / { if (cpu != "") check(); cpu = $2; want = $3; n = 0; e = 0; next }
+	/^#/ { next }
+	{
+		split(substr($0, 4), f, " ")
+		if (n == 0 && (substr($0, 1, 1) != "*" || f[6] != "+0")) bad = bad " first-row"
+		if (n > 0 && substr($0, 1, 1) == "*") bad = bad " second-star"
+		if (n > 0 && f[6] + 0 < prev) bad = bad " order"
+		if (substr($0, 2, 1) == "E") { e++; if (f[8] != "yes") bad = bad " pick-not-eligible" }
+		prev = f[6] + 0; n++
+	}
+	function check() { if (n != want + 0 || e != 1) bad = bad " cpu" cpu "(" n "/" want " rows, " e " picks)" }
+	END { if (cpu != "") check(); else bad = " no-cpu"; if (bad != "") { print bad; exit 1 } }
+' "$TMP/live" >"$TMP/why"
+ktap_last $? "cfs/live: per CPU in vruntime order, leftmost marked, one eligible EEVDF pick $(cat "$TMP/why")"
+kill $bg
+wait 2>/dev/null
+bg=
+
+# 6. list: list_add() at the head, list_add_tail() at the tail, deleting
 # while walking.
 c list clear
 for cmd in "add 1" "add 2" "add_tail 3" "add_tail 4" "add 5"; do c list $cmd; done
@@ -119,7 +175,7 @@ c list del 3
 ktap_last $? "list: del of a missing value is ENOENT ($e)"
 expect list "list: del 3" "1 9"
 
-# 6. hlist: every key once, in its bucket, newest first in a chain.
+# 7. hlist: every key once, in its bucket, newest first in a chain.
 c hlist clear
 i=0
 while [ $i -lt 3000 ]; do
@@ -143,7 +199,7 @@ e2=$(c hlist del 5)
 ktap_last $? "hlist: duplicate add EEXIST ($e), del in O(1), second del ENOENT ($e2)"
 c hlist clear
 
-# 7. xarray: a sparse set round-trips, in ascending index order.
+# 8. xarray: a sparse set round-trips, in ascending index order.
 c xarray clear
 r=
 for iv in "4294967296 3" "0 1" "18446744073709551615 5" "4095 4" "1 2"; do r="$r$(c xarray store $iv)"; done
@@ -155,13 +211,13 @@ c xarray erase 4095
 ktap_last $? "xarray: erase of a missing index is ENOENT ($e), erase 4095 leaves 4 entries"
 c xarray clear
 
-# 8. bitmap.
+# 9. bitmap.
 for b in 3 4 5 65535 100; do c bitmap set big $b; done
 c bitmap clear big 100
 c bitmap set cpus 0
 expect bitmap "bitmap: set and clear bits" "cpus: 0 big: 3-5,65535"
 
-# 9. Bad commands: the errno, one warning each, nothing changed.
+# 10. Bad commands: the errno, one warning each, nothing changed.
 c rbtree insert 42
 before=$(cat "$D"/*/dump | md5sum)
 bad=
@@ -207,7 +263,7 @@ after=$(cat "$D"/*/dump | md5sum)
 [ -z "$bad" ] && [ "$before" = "$after" ]
 ktap_last $? "$n bad commands refused with the right errno, every dump unchanged$bad"
 
-# 10. Two writers and two readers on the rbtree for 10 s: every dump read is
+# 11. Two writers and two readers on the rbtree for 10 s: every dump read is
 # strictly ascending (the lock makes each one a consistent snapshot).
 c rbtree clear
 (i=0; while :; do echo "insert $i" >"$D/rbtree/control"; echo "erase $((i / 2))" >"$D/rbtree/control" 2>/dev/null; i=$((i + 1)); done) &

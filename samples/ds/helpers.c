@@ -2,6 +2,7 @@
 /* The C shims proclab_ds links in (see rust/helpers/). */
 
 #include "../../rust/helpers/hlist.c"
+#include "../../rust/helpers/task.c"
 
 #include <linux/prandom.h>
 

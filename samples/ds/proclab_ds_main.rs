@@ -5,7 +5,8 @@
 //! `/sys/kernel/debug/proclab/ds/<structure>/` for `rbtree` (keys in a red-black tree), `cfs`
 //! (a CFS-style run queue on a red-black tree), `list` (an intrusive `list_head`-style list) and
 //! `xarray` and `bitmap`: `control` takes commands (read it for the list), `dump` shows the
-//! contents in order, `stats` sizes, heights and memory. Every structure holds at most
+//! contents in order, `stats` sizes, heights and memory; `cfs/live` is the real run queues, the
+//! runnable tasks of each CPU in vruntime order. Every structure holds at most
 //! `max_elements` elements; beyond that a command fails with `ENOSPC`.
 //!
 //! See `Documentation/data-structures.rst`.
@@ -33,7 +34,12 @@ mod cmd;
 mod debugfs;
 #[path = "../../rust/proclab/hlist.rs"]
 mod hlist;
+mod live;
 mod prng;
+// Shared with proclab_tasks, which uses all of it; the live view reads a few fields.
+#[allow(dead_code)]
+#[path = "../../rust/proclab/task.rs"]
+mod task;
 
 use cmd::Args;
 use debugfs::{one_page, Dir, FileSpec, Files, Root, SeqOut};
@@ -336,7 +342,7 @@ fn cfs_stats(s: &Cfs, f: &mut SeqOut) -> fmt::Result {
     writeln!(f, "clock_ns: {}", rq.total_runtime)
 }
 
-static CFS_FILES: [FileSpec<Cfs>; 3] = [
+static CFS_FILES: [FileSpec<Cfs>; 4] = [
     FileSpec {
         name: c"control",
         show: |_, f| f.write_str(CFS_HELP),
@@ -352,6 +358,12 @@ static CFS_FILES: [FileSpec<Cfs>; 3] = [
     FileSpec {
         name: c"stats",
         show: cfs_stats,
+        size_hint: one_page,
+        write: None,
+    },
+    FileSpec {
+        name: c"live",
+        show: |_, f| live::show(f),
         size_hint: one_page,
         write: None,
     },
