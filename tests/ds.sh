@@ -220,18 +220,7 @@ expect bitmap "bitmap: set and clear bits" "cpus: 0 big: 3-5,65535"
 # 10. Bad commands: the errno, one warning each, nothing changed.
 c rbtree insert 42
 before=$(cat "$D"/*/dump | md5sum)
-bad=
-n=0
-refuse() { # STRUCT WANT DESC CMD...
-	_s=$1 _w=$2 _d=$3
-	shift 3
-	"$@" >"$TMP/in"
-	n=$((n + 1))
-	got=$("$PROCTEST" write "$D/$_s/control" <"$TMP/in")
-	[ "$got" = "$_w" ] || bad="$bad
-$_d: got '$got' (want $_w)"
-}
-line() { printf '%s\n' "$*"; }
+refuse() { _s=$1; shift; refused "$D/$_s/control" "$@"; } # STRUCT WANT DESC CMD...
 refuse rbtree EINVAL "empty write" printf ''
 refuse rbtree EINVAL "unknown verb" line frobnicate
 refuse rbtree EINVAL "insert without key" line insert
@@ -260,8 +249,8 @@ refuse list EINVAL "NUL byte" printf 'add 1\0002'
 refuse xarray EINVAL "two lines" printf 'erase 1\nerase 2\n'
 refuse cfs EINVAL "1 MiB write" head -c 1048576 /dev/zero
 after=$(cat "$D"/*/dump | md5sum)
-[ -z "$bad" ] && [ "$before" = "$after" ]
-ktap_last $? "$n bad commands refused with the right errno, every dump unchanged$bad"
+[ -z "$REFUSED_BAD" ] && [ "$before" = "$after" ]
+ktap_last $? "$REFUSED bad commands refused with the right errno, every dump unchanged$REFUSED_BAD"
 
 # 11. Two writers and two readers on the rbtree for 10 s: every dump read is
 # strictly ascending (the lock makes each one a consistent snapshot).

@@ -165,6 +165,25 @@ ms_to_ns() {
 # The static helper that makes process shapes busybox cannot (tests/helpers/proctest.c).
 PROCTEST=/usr/libexec/proclab/proctest
 
+# refused FILE WANT DESC CMD...: CMD's output written to FILE in one write()
+# must fail with errno WANT (a name: EINVAL). Counts the cases in REFUSED
+# and appends "DESC: got ..." to REFUSED_BAD for each that did not.
+REFUSED=0
+REFUSED_BAD=
+refused() {
+	_f=$1 _w=$2 _d=$3
+	shift 3
+	_in=$(mktemp)
+	"$@" >"$_in"
+	REFUSED=$((REFUSED + 1))
+	_got=$("$PROCTEST" write "$_f" <"$_in")
+	rm -f "$_in"
+	[ "$_got" = "$_w" ] || REFUSED_BAD="$REFUSED_BAD
+$_d: got '$_got' (want $_w)"
+}
+# line WORDS...: the words as one line (a command for refused).
+line() { printf '%s\n' "$*"; }
+
 # proctest_start SHAPE...: start proctest in the background and wait (up to
 # 10 s) for its "ready" line. READY is set to that line and the helper's pid
 # is added to HELPERS; proctest_stop ends them all. Not for a subshell.

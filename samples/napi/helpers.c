@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The C shims proclab_napi links in (see rust/helpers/). */
+
+#include "../../rust/helpers/net.c"
