@@ -51,8 +51,6 @@ void proclab_netdev_unregister_pair(struct net_device *a,
 void proclab_netdev_free(struct net_device *dev);
 void *proclab_netdev_data(struct net_device *dev);
 struct net_device *proclab_netdev_peer(struct net_device *dev);
-struct napi_struct *proclab_netdev_napi(struct net_device *dev);
-const char *proclab_netdev_name(struct net_device *dev);
 bool proclab_netif_running(struct net_device *dev);
 void proclab_netif_stop_queue(struct net_device *dev);
 void proclab_netif_wake_queue(struct net_device *dev);
@@ -228,16 +226,6 @@ void *proclab_netdev_data(struct net_device *dev)
 struct net_device *proclab_netdev_peer(struct net_device *dev)
 {
 	return pl_hdr(dev)->peer;
-}
-
-struct napi_struct *proclab_netdev_napi(struct net_device *dev)
-{
-	return &pl_hdr(dev)->napi;
-}
-
-const char *proclab_netdev_name(struct net_device *dev)
-{
-	return dev->name;
 }
 
 bool proclab_netif_running(struct net_device *dev)

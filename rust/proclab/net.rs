@@ -82,6 +82,7 @@ extern "C" {
     fn proclab_skb_queue_init(q: *mut bindings::sk_buff_head);
     fn proclab_skb_queue_len(q: *const bindings::sk_buff_head) -> u32;
     // Exported by the kernel, declared here because the bindings lack netdevice.h.
+    fn unregister_netdev(dev: *mut bindings::net_device);
     fn netif_carrier_on(dev: *mut bindings::net_device);
     fn netif_carrier_off(dev: *mut bindings::net_device);
     fn netif_receive_skb(skb: *mut bindings::sk_buff) -> c_int;
@@ -532,9 +533,6 @@ impl<T: Driver> Pair<T> {
 ///
 /// `dev` is registered.
 unsafe fn unregister_one(dev: *mut bindings::net_device) {
-    extern "C" {
-        fn unregister_netdev(dev: *mut bindings::net_device);
-    }
     // SAFETY: The caller guarantees `dev` is registered; the call takes RTNL and closes the
     // device first (the stop path then waits for its transmits).
     unsafe { unregister_netdev(dev) };

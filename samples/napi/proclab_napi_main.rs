@@ -327,8 +327,9 @@ impl net::Driver for Port {
 struct PortFiles {
     pair: Arc<Pair<Port>>,
     side: usize,
-    /// `napi/<ifname>/config`, for the warnings.
+    /// `napi/<ifname>/config` and `napi/<ifname>/reset`, for the warnings.
     config_path: CString,
+    reset_path: CString,
 }
 
 impl PortFiles {
@@ -421,7 +422,7 @@ fn write_config(f: &PortFiles, r: &mut UserSliceReader) -> Result {
 }
 
 fn write_reset(f: &PortFiles, r: &mut UserSliceReader) -> Result {
-    let file = f.config_path.to_str().unwrap_or("napi reset");
+    let file = f.reset_path.to_str().unwrap_or("napi reset");
     cmd::run(r, file, |a| {
         let w = a.word("1")?;
         a.end()?;
@@ -508,6 +509,7 @@ impl kernel::Module for ProclabNapi {
             )?;
             for (side, name) in names.iter().enumerate() {
                 let config_path = CString::try_from_fmt(fmt!("napi/{}/config", name.to_str()?))?;
+                let reset_path = CString::try_from_fmt(fmt!("napi/{}/reset", name.to_str()?))?;
                 files.push(
                     Files::new_in(
                         &dir,
@@ -516,6 +518,7 @@ impl kernel::Module for ProclabNapi {
                             pair: pair.clone(),
                             side,
                             config_path,
+                            reset_path,
                         }),
                         &PORT_FILES,
                     )?,
