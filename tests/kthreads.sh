@@ -97,7 +97,8 @@ ktap_last $? "prodcons 20000: produced $((p1 - p0)), consumed $((c1 - c0)), out 
 ktap_last $? "consumer slept $(counter consumer_sleeps) times; /proc: $((v1 - v0)) voluntary switches"
 
 # 4. dsleep: D for the duration, kill -9 does nothing, then S (or R) again.
-ctl dsleep 1 2000
+# 8 s: both samples must fall inside the sleep even on a loaded machine.
+ctl dsleep 1 8000
 sleep 0.3
 s1=$(field "$W1" 3)
 kill -9 "$W1" 2>/dev/null
@@ -105,7 +106,11 @@ sleep 0.3
 s2=$(field "$W1" 3)
 [ "$s1" = D ] && [ "$s2" = D ] && [ -d "/proc/$W1" ]
 ktap_last $? "dsleep: worker $W1 in D ($s1), still D after kill -9 ($s2)"
-sleep 2
+n=0
+while [ "$(field "$W1" 3)" = D ] && [ $n -lt 200 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
 s3=$(field "$W1" 3)
 case $s3 in S | R) true ;; *) false ;; esac
 ktap_last $? "after the dsleep: $s3"

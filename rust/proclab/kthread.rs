@@ -575,16 +575,19 @@ mod tests {
 
     #[test]
     fn wait_until_times_out() -> Result {
-        let started = flag()?;
-        let s = started.clone();
+        // Wait for the sleep to end rather than a fixed time: on a loaded host the 20 ms timer
+        // may fire long after 200 ms, and a stop before that would (rightly) end it as `Stop`.
+        let (started, done) = (flag()?, flag()?);
+        let (s, d) = (started.clone(), done.clone());
         let t = create(c"proclab_kt_test", move |cur| {
             s.store(true, Ordering::Release);
-            cur.sleep(Sleep::Idle, 20)
+            let why = cur.sleep(Sleep::Idle, 20);
+            d.store(true, Ordering::Release);
+            why
         })?
         .start();
         wait_for(&started);
-        // SAFETY: Sleeping in process context.
-        unsafe { bindings::msleep(200) };
+        wait_for(&done);
         assert_eq!(t.stop(), Some(Woken::Timeout));
         Ok(())
     }
