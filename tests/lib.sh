@@ -23,9 +23,10 @@ KSFT_SKIP=4
 # shellcheck disable=SC2034
 PROCLAB_DEBUGFS=/sys/kernel/debug/proclab
 
-# Reports of the kernel's checkers and of a crash: any of these in the log
+# Reports of the kernel's checkers and of a crash, and a failed KUnit check
+# (the modules run their suites at every load): any of these in the log
 # fails the test that produced it.
-KLOG_SPLAT='BUG:|WARNING:|Oops|Call Trace|general protection fault|kernel BUG|KASAN|UBSAN|KFENCE|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|DEBUG_LOCKS_WARN_ON|suspicious RCU usage|unreferenced object|list_add corruption|list_del corruption|refcount_t:|rcu_.*detected stall|blocked for more than|Kernel panic'
+KLOG_SPLAT='ASSERTION FAILED|EXPECTATION FAILED|BUG:|WARNING:|Oops|Call Trace|general protection fault|kernel BUG|KASAN|UBSAN|KFENCE|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|DEBUG_LOCKS_WARN_ON|suspicious RCU usage|unreferenced object|list_add corruption|list_del corruption|refcount_t:|rcu_.*detected stall|blocked for more than|Kernel panic'
 
 _ktap_n=0
 _ktap_failed=0
@@ -222,4 +223,45 @@ policy_name() {
 	7) echo EXT ;;
 	*) echo "?" ;;
 	esac
+}
+
+# link_stat DEV FIELD [PID]: one counter of `ip -s link` (rtnetlink) by name
+# (rx_ or tx_ bytes, packets, dropped), in the network namespace of PID if
+# given. /bin/ip is iproute2's: busybox sh runs its own applet for "ip".
+link_stat() {
+	if [ -n "${3:-}" ]; then
+		nsenter -t "$3" -n /bin/ip -s -o link show dev "$1"
+	else
+		/bin/ip -s -o link show dev "$1"
+	fi | awk -v f="$2" '{
+		for (i = 1; i <= NF; i++) {
+			if ($i == "RX:") rx = i
+			if ($i == "TX:") tx = i
+		}
+		# "RX: bytes packets errors dropped missed mcast \ N N N N N N \ TX: ..."
+		o = (f ~ /^rx_/) ? rx : tx
+		n = (f ~ /bytes$/) ? 0 : (f ~ /packets$/) ? 1 : (f ~ /dropped$/) ? 3 : -1
+		print $(o + 8 + n)
+	}'
+}
+
+# pktgen_use DEV: make DEV the only device of kpktgend_0, the pktgen thread
+# bound to CPU 0. "rem_device_all" is asynchronous (the thread acts on it in
+# its next loop; pktgen only sleeps 125 ms for that), so wait until the old
+# devices' files in /proc/net/pktgen are gone before adding DEV.
+pktgen_has_devices() {
+	for _f in /proc/net/pktgen/*; do
+		case ${_f##*/} in kpktgend_* | pgctrl) ;; *) return 0 ;; esac
+	done
+	return 1
+}
+pktgen_use() {
+	echo rem_device_all >/proc/net/pktgen/kpktgend_0 || return 1
+	_n=0
+	while pktgen_has_devices; do
+		_n=$((_n + 1))
+		[ $_n -le 100 ] || return 1
+		sleep 0.1
+	done
+	echo "add_device $1" >/proc/net/pktgen/kpktgend_0
 }
