@@ -17,7 +17,14 @@ cd "$(dirname "$0")" || exit 1
 D=$PROCLAB_DEBUGFS/napi
 IP=/bin/ip # iproute2 (busybox sh runs its own ip applet for a bare "ip")
 CYCLES=${PROCLAB_CYCLES:-50}
-PKTS=${PROCLAB_NAPI_PKTS:-1000000}
+# A million frames take 20 s on the base kernel under TCG and over ten minutes
+# on the debug kernel (KASAN, kmemleak, lockdep): there make check runs this
+# test on both, the full load on base (see scripts/check).
+if [ -e "$KMEMLEAK" ]; then
+	PKTS=${PROCLAB_NAPI_PKTS:-20000}
+else
+	PKTS=${PROCLAB_NAPI_PKTS:-1000000}
+fi
 TMP=$(mktemp -d)
 ns=
 
@@ -38,24 +45,20 @@ ktap_begin 15
 
 # in_ns CMD...: run CMD in pln1's network namespace.
 in_ns() { nsenter -t "$ns" -n "$@"; }
-# link_stat DEV FIELD [in_ns]: one counter of `ip -s link` (rtnetlink), by name.
-link_stat() {
-	${3:+in_ns} "$IP" -s -o link show dev "$1" | awk -v f="$2" '{
-		for (i = 1; i <= NF; i++) {
-			if ($i == "RX:") rx = i
-			if ($i == "TX:") tx = i
-		}
-		# "RX: bytes packets errors dropped missed mcast \ N N N N N N \ TX: ..."
-		o = (f ~ /^rx_/) ? rx : tx
-		n = (f ~ /bytes$/) ? 0 : (f ~ /packets$/) ? 1 : (f ~ /dropped$/) ? 3 : -1
-		print $(o + 8 + n)
-	}'
-}
 st() { awk -v k="$2:" '$1 == k { print $2 }' "$D/$1/stats"; }
 bucket() { awk -v k="$2:" 'f && $1 == k { print $2 } /^frames_per_poll:/ { f = 1 }' "$D/$1/stats"; }
 set_cfg() { printf '%s\n' "$2" >"$D/$1/config"; }
 reset() { echo 1 >"$D/$1/reset"; }
 mac() { cat "/sys/class/net/$1/address"; }
+# drained: wait until pln1's ring is empty; the last frames of a run wait
+# for the coalescing timer (1 s).
+drained() {
+	_n=0
+	while [ "$(st pln1 ring_now)" != 0 ] && [ $_n -lt 30 ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+}
 
 rmmod proclab_napi 2>/dev/null
 if modprobe proclab_napi && [ -d /sys/class/net/pln0 ] && [ -d /sys/class/net/pln1 ] &&
@@ -96,14 +99,14 @@ reset pln0
 reset pln1
 t0=$(link_stat pln0 tx_packets)
 r0=$(link_stat pln0 rx_packets)
-t1=$(link_stat pln1 tx_packets ns)
-r1=$(link_stat pln1 rx_packets ns)
+t1=$(link_stat pln1 tx_packets "$ns")
+r1=$(link_stat pln1 rx_packets "$ns")
 ping -q -c 20 -i 0.05 -W 2 192.0.2.2 >"$TMP/ping"
 ok=$?
 dt0=$(($(link_stat pln0 tx_packets) - t0))
 dr0=$(($(link_stat pln0 rx_packets) - r0))
-dt1=$(($(link_stat pln1 tx_packets ns) - t1))
-dr1=$(($(link_stat pln1 rx_packets ns) - r1))
+dt1=$(($(link_stat pln1 tx_packets "$ns") - t1))
+dr1=$(($(link_stat pln1 rx_packets "$ns") - r1))
 [ $ok = 0 ] && grep -q '20 packets received' "$TMP/ping" && [ $dt0 = 20 ] && [ $dr1 = 20 ] && [ $dt1 = 20 ] && [ $dr0 = 20 ]
 ktap_last $? "ping -c 20 across the namespaces; ip -s link: pln0 sent $dt0, pln1 got $dr1, pln1 sent $dt1, pln0 got $dr0"
 
@@ -120,15 +123,14 @@ ktap_last $? "at ping's rate every frame costs one interrupt and one poll on eac
 # (no replies). pktgen transmits with bottom halves disabled and enables
 # them after every frame: the NET_RX softirq raised by the "interrupt" runs
 # right then, on the same CPU, and polls that one frame. Only a coalescing
-# delay lets frames gather: 10 ms, which fills the 256-frame ring at any
-# rate above 25,600 frames/s.
-set_cfg pln1 "delay_us 10000"
+# delay lets frames gather: the longest, 1 s, so that the ring fills first
+# on either kernel and raises the interrupt (ring_full_interrupts).
+set_cfg pln1 "delay_us 1000000"
 modprobe pktgen
 pg() { echo "$2" >"/proc/net/pktgen/$1"; }
 # pktgen_run COUNT: one run from kpktgend_0 into pln0; prints frames sent.
 pktgen_run() {
-	pg kpktgend_0 rem_device_all
-	pg kpktgend_0 "add_device pln0"
+	pktgen_use pln0 || return 1
 	pg pln0 "count $1"
 	pg pln0 "pkt_size 60"
 	pg pln0 "delay 0"
@@ -140,12 +142,12 @@ pktgen_run() {
 reset pln1
 t0=$(link_stat pln0 tx_packets)
 d0=$(link_stat pln0 tx_dropped)
-r1=$(link_stat pln1 rx_packets ns)
+r1=$(link_stat pln1 rx_packets "$ns")
 sent=$(pktgen_run "$PKTS")
-sleep 0.5
+drained
 dt0=$(($(link_stat pln0 tx_packets) - t0))
 dd0=$(($(link_stat pln0 tx_dropped) - d0))
-dr1=$(($(link_stat pln1 rx_packets ns) - r1))
+dr1=$(($(link_stat pln1 rx_packets "$ns") - r1))
 [ "$sent" = "$PKTS" ] && [ $((dt0 + dd0)) = "$sent" ] && [ $dr1 = $dt0 ] && [ "$(st pln1 ring_now)" = 0 ]
 ktap_last $? "pktgen $sent frames: pln0 sent $dt0 + dropped $dd0, pln1 received $dr1"
 irqs=$(st pln1 interrupts)
@@ -153,14 +155,15 @@ polls=$(st pln1 polls)
 full=$(st pln1 full_budget_polls)
 frames=$(st pln1 frames)
 [ $((full * 64 * 2)) -gt "$frames" ] && [ $((irqs * 32)) -le "$frames" ]
-ktap_last $? "under load: $full of $polls polls full (64 x $full of $frames frames), $irqs interrupts (<= 1/32 per frame)"
+ktap_last $? "under load: $full of $polls polls full (64 x $full of $frames frames), $irqs interrupts (<= 1/32 per frame), $(st pln1 ring_full_interrupts) of them ring-full"
 [ "$(st pln0 queue_stops)" -gt 0 ] && [ "$(st pln0 queue_wakes)" -gt 0 ] && [ "$(st pln1 ring_high_water)" -le 256 ]
 ktap_last $? "flow control: pln0's queue stopped $(st pln0 queue_stops) times and woken $(st pln0 queue_wakes), ring high-water $(st pln1 ring_high_water) of 256"
 
 # 4. weight 16 caps every poll at 16 frames.
 set_cfg pln1 "weight 16"
 reset pln1
-sent=$(pktgen_run 100000)
+sent=$(pktgen_run $((PKTS / 10)))
+drained
 big=$(($(bucket pln1 32-63) + $(bucket pln1 64)))
 [ "$(awk '$1 == "weight:" { print $2 }' "$D/pln1/config")" = 16 ] && [ "$big" = 0 ] &&
 	[ "$(st pln1 full_budget_polls)" -gt 0 ] && [ "$(bucket pln1 16-31)" = "$(st pln1 full_budget_polls)" ]
@@ -188,9 +191,11 @@ sw0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$napi_pid/status" 2>/
 ping -q -c 10 -i 0.05 -W 2 192.0.2.2 >"$TMP/ping"
 ok=$?
 sw1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$napi_pid/status" 2>/dev/null)
-[ $ok = 0 ] && [ -n "$napi_pid" ] && [ "$(proc_stat "$napi_pid" 4)" = 2 ] &&
-	[ "$(st pln0 polls)" -ge 10 ] && [ $((sw1 - sw0)) -ge 10 ]
-ktap_last $? "threaded NAPI: ping works, pid $napi_pid ($(cat /proc/$napi_pid/comm 2>/dev/null)) a kthreadd child woke $((sw1 - sw0)) times for $(st pln0 polls) polls"
+# One wake-up may poll two replies on a slow kernel: the thread must have
+# woken, and polled every reply.
+[ $ok = 0 ] && grep -q '10 packets received' "$TMP/ping" && [ -n "$napi_pid" ] &&
+	[ "$(proc_stat "$napi_pid" 4)" = 2 ] && [ "$(st pln0 frames)" -ge 10 ] && [ $((sw1 - sw0)) -ge 1 ]
+ktap_last $? "threaded NAPI: ping works, pid $napi_pid ($(cat /proc/$napi_pid/comm 2>/dev/null)) a kthreadd child woke $((sw1 - sw0)) times for $(st pln0 polls) polls of $(st pln0 frames) frames"
 echo 0 >/sys/class/net/pln0/threaded
 
 # 7. Bad settings: the errno, nothing changed.
@@ -209,7 +214,7 @@ refuse config EINVAL "two settings" line weight 8 ring 8
 refuse config EINVAL "ring 0" line ring 0
 refuse config EINVAL "ring 4097" line ring 4097
 refuse config EBUSY "ring while up" line ring 128
-refuse config EINVAL "delay 100001" line delay_us 100001
+refuse config EINVAL "delay 1000001" line delay_us 1000001
 refuse config EINVAL "delay +5" line delay_us +5
 refuse config EINVAL "1 MiB write" head -c 1048576 /dev/zero
 refuse config EINVAL "not UTF-8" printf 'weight \377\n'
@@ -219,8 +224,7 @@ refuse reset EINVAL "reset empty" printf ''
 ktap_last $? "$REFUSED bad settings refused with the right errno, config unchanged$REFUSED_BAD"
 
 # 8. Unload with pktgen running and pln1 up in the other namespace.
-pg kpktgend_0 rem_device_all
-pg kpktgend_0 "add_device pln0"
+pktgen_use pln0
 pg pln0 "count 0"
 pg pln0 "dst 192.0.2.99"
 pg pln0 "dst_mac $m1"

@@ -56,6 +56,7 @@ void proclab_netif_stop_queue(struct net_device *dev);
 void proclab_netif_wake_queue(struct net_device *dev);
 bool proclab_netif_queue_stopped(struct net_device *dev);
 bool proclab_netdev_timer_start(struct net_device *dev, u64 ns);
+bool proclab_netdev_timer_try_cancel(struct net_device *dev);
 void proclab_netdev_timer_cancel(struct net_device *dev);
 void proclab_napi_enable(struct net_device *dev);
 void proclab_napi_disable(struct net_device *dev);
@@ -268,6 +269,15 @@ bool proclab_netdev_timer_start(struct net_device *dev, u64 ns)
 		return false;
 	hrtimer_start(t, ns_to_ktime(ns), HRTIMER_MODE_REL);
 	return true;
+}
+
+/*
+ * Cancels the coalescing timer if it is queued, without waiting for a
+ * callback that runs now (any context); whether it was queued.
+ */
+bool proclab_netdev_timer_try_cancel(struct net_device *dev)
+{
+	return hrtimer_try_to_cancel(&pl_hdr(dev)->timer) == 1;
 }
 
 void proclab_netdev_timer_cancel(struct net_device *dev)

@@ -68,6 +68,7 @@ extern "C" {
     fn proclab_netif_wake_queue(dev: *mut bindings::net_device);
     fn proclab_netif_queue_stopped(dev: *mut bindings::net_device) -> bool;
     fn proclab_netdev_timer_start(dev: *mut bindings::net_device, ns: u64) -> bool;
+    fn proclab_netdev_timer_try_cancel(dev: *mut bindings::net_device) -> bool;
     fn proclab_netdev_timer_cancel(dev: *mut bindings::net_device);
     fn proclab_napi_enable(dev: *mut bindings::net_device);
     fn proclab_napi_disable(dev: *mut bindings::net_device);
@@ -225,6 +226,14 @@ impl<T: Driver> Device<T> {
         // SAFETY: The timer was set up at allocation; it is cancelled in the stop path and
         // before the device is freed.
         unsafe { proclab_netdev_timer_start(self.as_ptr(), ns) }
+    }
+
+    /// Cancels the timer of [`Device::timer_start`] if it is pending, without waiting for a
+    /// callback that runs now (so from any context); whether it was pending.
+    pub(crate) fn timer_try_cancel(&self) -> bool {
+        // SAFETY: The timer was set up at allocation and stays until the device is freed;
+        // `hrtimer_try_to_cancel()` never sleeps.
+        unsafe { proclab_netdev_timer_try_cancel(self.as_ptr()) }
     }
 
     /// Schedules this device's NAPI poll unless it is scheduled already; `before` runs between

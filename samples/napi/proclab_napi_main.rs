@@ -58,14 +58,14 @@ module! {
         },
         delay_us: u32 {
             default: 0,
-            description: "Interrupt coalescing delay in microseconds (0: at once; at most 100000)",
+            description: "Interrupt coalescing delay in microseconds (0: at once; at most 1000000)",
         },
     },
 }
 
 /// Bounds of the settings.
 const RING_MAX: u64 = 4096;
-const DELAY_MAX_US: u64 = 100_000;
+const DELAY_MAX_US: u64 = 1_000_000;
 const PAIRS_MAX: u32 = 8;
 /// The Ethernet header, which `eth_type_trans()` pulls: counted back into received bytes.
 const ETH_HLEN: u64 = 14;
@@ -92,6 +92,9 @@ struct Counters {
     timer_armed: AtomicU64,
     /// Frames that arrived while the coalescing timer was pending.
     coalesced: AtomicU64,
+    /// Interrupts raised before the delay ran out because the frame filled the ring (a NIC's
+    /// "receive descriptors low" interrupt): the sender waits for room, not for the timer.
+    ring_full: AtomicU64,
     polls: AtomicU64,
     frames: AtomicU64,
     /// Polls that used the whole budget (and were not completed).
@@ -114,6 +117,7 @@ impl Counters {
             &self.masked,
             &self.timer_armed,
             &self.coalesced,
+            &self.ring_full,
             &self.polls,
             &self.frames,
             &self.full_polls,
@@ -187,11 +191,19 @@ fn interrupt(dev: &Device<Port>) {
     }
 }
 
-/// A frame arrived in `dev`'s ring: interrupt now, or arm the coalescing timer.
-fn frame_arrived(dev: &Device<Port>) {
+/// A frame arrived in `dev`'s ring (and filled it if `full`): interrupt now, or arm the
+/// coalescing timer. A full ring interrupts at once whatever the delay, as a NIC does when its
+/// free receive descriptors run low: waiting for the timer would only idle the sender. The
+/// timer is then cancelled: the interrupt it was armed for is the one raised now, and the next
+/// frame arms it afresh (with the delay of that moment).
+fn frame_arrived(dev: &Device<Port>, full: bool) {
     let p = dev.data();
     let delay = u64::from(p.delay_us.load(Ordering::Relaxed));
     if delay == 0 {
+        interrupt(dev);
+    } else if full {
+        inc(&p.c.ring_full);
+        dev.timer_try_cancel();
         interrupt(dev);
     } else if dev.timer_start(delay * 1000) {
         inc(&p.c.timer_armed);
@@ -264,7 +276,7 @@ impl net::Driver for Port {
                 inc(&me.c.queue_wakes);
             }
         }
-        frame_arrived(peer);
+        frame_arrived(peer, qlen >= size);
         TxStatus::Ok
     }
 
@@ -306,7 +318,10 @@ impl net::Driver for Port {
     }
 
     fn timer(dev: &Device<Self>) {
-        interrupt(dev);
+        // A ring-full interrupt may have emptied the ring meanwhile: nothing to signal then.
+        if dev.data().ring.len() > 0 {
+            interrupt(dev);
+        }
     }
 
     fn stats(dev: &Device<Self>, stats: &mut Stats64) {
@@ -346,6 +361,7 @@ fn show_stats(f: &PortFiles, out: &mut SeqOut) -> fmt::Result {
     writeln!(out, "interrupts_masked: {}", v(&c.masked))?;
     writeln!(out, "timer_armed: {}", v(&c.timer_armed))?;
     writeln!(out, "coalesced: {}", v(&c.coalesced))?;
+    writeln!(out, "ring_full_interrupts: {}", v(&c.ring_full))?;
     writeln!(out, "polls: {}", v(&c.polls))?;
     writeln!(out, "frames: {}", v(&c.frames))?;
     writeln!(out, "full_budget_polls: {}", v(&c.full_polls))?;
@@ -368,7 +384,7 @@ const CONFIG_HELP: &str = "\
 commands (one per write):
   weight N      NAPI weight, the most frames per poll (1-64)
   ring N        receive ring size in frames (1-4096), while the device is down
-  delay_us N    interrupt coalescing delay (0: interrupt at once; at most 100000)
+  delay_us N    interrupt coalescing delay (0: interrupt at once; at most 1000000)
 ";
 
 fn show_config(f: &PortFiles, out: &mut SeqOut) -> fmt::Result {
