@@ -96,11 +96,24 @@ ktap_last $? "prodcons 20000: produced $((p1 - p0)), consumed $((c1 - c0)), out 
 [ "$(counter consumer_sleeps)" -ge 1 ] && [ "$v1" -gt "$v0" ]
 ktap_last $? "consumer slept $(counter consumer_sleeps) times; /proc: $((v1 - v0)) voluntary switches"
 
+# state_after PID FROM|TO WANT: PID's state once it is WANT (or, with
+# "!", no longer WANT), waiting up to 5 s: a worker told to sleep may wait
+# for a CPU that long on a loaded host before it gets there.
+state_after() {
+	_n=0
+	while [ $_n -lt 50 ]; do
+		_s=$(field "$1" 3)
+		if [ "$2" = "!" ]; then [ "$_s" != "$3" ] && break; else [ "$_s" = "$2" ] && break; fi
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	echo "$_s"
+}
+
 # 4. dsleep: D for the duration, kill -9 does nothing, then S (or R) again.
 # 8 s: both samples must fall inside the sleep even on a loaded machine.
 ctl dsleep 1 8000
-sleep 0.3
-s1=$(field "$W1" 3)
+s1=$(state_after "$W1" D)
 kill -9 "$W1" 2>/dev/null
 sleep 0.3
 s2=$(field "$W1" 3)
@@ -116,16 +129,13 @@ case $s3 in S | R) true ;; *) false ;; esac
 ktap_last $? "after the dsleep: $s3"
 
 # 5. isleep shows I; ksleep is D until kill -9 ends the sleep (not the thread).
-ctl isleep 2 1500
-sleep 0.3
-s=$(field "$W2" 3)
+ctl isleep 2 3000
+s=$(state_after "$W2" I)
 ktap_check "isleep: worker $W2 in I (TASK_IDLE), got $s" [ "$s" = I ]
 ctl ksleep 0 20000
-sleep 0.3
-s1=$(field "$W0" 3)
+s1=$(state_after "$W0" D)
 kill -9 "$W0"
-sleep 0.5
-s2=$(field "$W0" 3)
+s2=$(state_after "$W0" ! D)
 killed=$(awk -v p="$W0" '$2 == p { print $NF }' "$D/workers")
 [ "$s1" = D ] && [ "$s2" != D ] && [ "$killed" = 1 ] && [ -d "/proc/$W0" ]
 ktap_last $? "ksleep: D ($s1), kill -9 ends the sleep ($s2, killed=$killed), the thread lives"
@@ -144,6 +154,12 @@ ktap_last $? "nice 2 7: /proc nice $(field "$W2" 19), policy $(field "$W2" 41)"
 ktap_last $? "fifo 0 42: /proc policy $(field "$W0" 41), rt_priority $(field "$W0" 40)"
 [ "$(field "$W1" 41)" = 2 ] && [ "$(field "$W1" 40)" = 17 ]
 ktap_last $? "rr 1 17: /proc policy $(field "$W1" 41), rt_priority $(field "$W1" 40)"
+# A sleeping task moves when it next wakes: W2 may still be in its isleep.
+n=0
+while [ "$(field "$W2" 39)" != "$cpu" ] && [ $n -lt 50 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
 allowed=$(proc_status "$W2" Cpus_allowed_list)
 [ "$allowed" = "$cpu" ] && [ "$(field "$W2" 39)" = "$cpu" ]
 ktap_last $? "bind 2 $cpu: Cpus_allowed_list $allowed, processor $(field "$W2" 39)"
@@ -164,12 +180,22 @@ experiment() { # A B WA WB
 		m = 100 * $1 / ($1 + $2); p = 100 * $3 / ($3 + $4); d = m - p
 		printf "%.1f %.1f %s\n", m, p, (d < 5 && d > -5) ? "ok" : "off" }'
 }
-set -- $(experiment 0 5 1024 335)
+# fair A B WA WB: the experiment, once more if it was off. The host may stall
+# the VM's CPU for tens of milliseconds and the task running then is charged
+# for it; near the end of a 2 s window that can skew one run by a few
+# points. A scheduler that shares wrongly is off both times.
+fair() {
+	_r=$(experiment "$@")
+	case $_r in *" ok") echo "$_r"; return ;; esac
+	_r2=$(experiment "$@")
+	echo "${_r2:-? ? off} (first run: ${_r%% *}%)"
+}
+set -- $(fair 0 5 1024 335)
 [ "${3:-}" = ok ]
-ktap_last $? "nice 0 vs 5: measured ${1:-?}% vs predicted ${2:-?}% (within 5 points)"
-set -- $(experiment 0 -5 1024 3121)
+ktap_last $? "nice 0 vs 5: measured ${1:-?}% vs predicted ${2:-?}% (within 5 points)${4:+ $4 $5 $6}"
+set -- $(fair 0 -5 1024 3121)
 [ "${3:-}" = ok ]
-ktap_last $? "nice 0 vs -5: measured ${1:-?}% vs predicted ${2:-?}% (within 5 points)"
+ktap_last $? "nice 0 vs -5: measured ${1:-?}% vs predicted ${2:-?}% (within 5 points)${4:+ $4 $5 $6}"
 ctl experiment fifo 1000
 sleep 1.3
 while grep -q 'state: running' "$D/experiment"; do sleep 0.2; done
