@@ -115,8 +115,30 @@ pub(crate) fn rbtree(n: u32, loops: u32, seed: u64) -> Result<[Figure; 4]> {
 }
 
 /// Store `n` values, load each `loops` times, erase them: `XArray<KBox<u64>>` against the C
-/// API on an allocating `struct xarray`.
-pub(crate) fn xarray(n: u32, loops: u32) -> Result<Figure> {
+/// API on an allocating `struct xarray`. The Rust API reads under the XArray's spinlock where
+/// C's `xa_load()` takes only the RCU read lock: the Rust loop runs twice, locking for every
+/// load and once per pass of `n` loads, to show what the lock costs.
+pub(crate) fn xarray(n: u32, loops: u32) -> Result<[Figure; 2]> {
+    let per_load = xarray_rust(n, loops, false)?;
+    let per_pass = xarray_rust(n, loops, true)?;
+    // SAFETY: Pure computation with its own allocations.
+    let c = unsafe { proclab_c_xarray(n, loops) };
+    Ok([
+        Figure {
+            name: "xarray store+load+erase",
+            rust: per_load,
+            c,
+        },
+        Figure {
+            name: "xarray, one lock per pass of loads",
+            rust: per_pass,
+            c,
+        },
+    ])
+}
+
+/// The Rust side of [`xarray`]; with `lock_per_pass`, a pass of `n` loads holds one guard.
+fn xarray_rust(n: u32, loops: u32, lock_per_pass: bool) -> Result<u64> {
     let mut vals = KVec::with_capacity(n as usize, GFP_KERNEL)?;
     for i in 0..n {
         vals.push(Some(KBox::new(u64::from(i), GFP_KERNEL)?), GFP_KERNEL)?;
@@ -133,10 +155,18 @@ pub(crate) fn xarray(n: u32, loops: u32) -> Result<Figure> {
     }
     let mut sum = 0u64;
     for _ in 0..loops {
-        for i in 0..n as usize {
-            // The Rust API reads under the XArray's spinlock (C's xa_load() takes RCU only).
-            if let Some(v) = xa.lock().get(i) {
-                sum = sum.wrapping_add(*v);
+        if lock_per_pass {
+            let guard = xa.lock();
+            for i in 0..n as usize {
+                if let Some(v) = guard.get(i) {
+                    sum = sum.wrapping_add(*v);
+                }
+            }
+        } else {
+            for i in 0..n as usize {
+                if let Some(v) = xa.lock().get(i) {
+                    sum = sum.wrapping_add(*v);
+                }
             }
         }
     }
@@ -147,11 +177,5 @@ pub(crate) fn xarray(n: u32, loops: u32) -> Result<Figure> {
     }
     let rust = cycles() - t0;
     black_box(sum);
-    // SAFETY: Pure computation with its own allocations.
-    let c = unsafe { proclab_c_xarray(n, loops) };
-    Ok(Figure {
-        name: "xarray store+load+erase",
-        rust,
-        c,
-    })
+    Ok(rust)
 }

@@ -1011,7 +1011,9 @@ fn bench_write(s: &Bench, r: &mut UserSliceReader) -> Result {
                 if n == 0 {
                     return Err(a.refuse(format_args!("entries must be positive")));
                 }
-                res.push(bench::xarray(n, loops)?, GFP_KERNEL)?;
+                for f in bench::xarray(n, loops)? {
+                    res.push(f, GFP_KERNEL)?;
+                }
             }
             "clear" => {
                 a.end()?;
