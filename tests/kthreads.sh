@@ -96,46 +96,38 @@ ktap_last $? "prodcons 20000: produced $((p1 - p0)), consumed $((c1 - c0)), out 
 [ "$(counter consumer_sleeps)" -ge 1 ] && [ "$v1" -gt "$v0" ]
 ktap_last $? "consumer slept $(counter consumer_sleeps) times; /proc: $((v1 - v0)) voluntary switches"
 
-# state_after PID FROM|TO WANT: PID's state once it is WANT (or, with
-# "!", no longer WANT), waiting up to 5 s: a worker told to sleep may wait
-# for a CPU that long on a loaded host before it gets there.
-state_after() {
-	_n=0
-	while [ $_n -lt 50 ]; do
-		_s=$(field "$1" 3)
-		if [ "$2" = "!" ]; then [ "$_s" != "$3" ] && break; else [ "$_s" = "$2" ] && break; fi
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	echo "$_s"
-}
+# stat_is PID N VALUE: field N of /proc/PID/stat is VALUE; stat_isnt: it is
+# not. With wait_until: a worker told to sleep may wait long for a CPU on a
+# loaded host before it gets there, and a bound one moves when it next wakes.
+stat_is() { [ "$(field "$1" "$2")" = "$3" ]; }
+stat_isnt() { ! stat_is "$@"; }
 
 # 4. dsleep: D for the duration, kill -9 does nothing, then S (or R) again.
 # 8 s: both samples must fall inside the sleep even on a loaded machine.
 ctl dsleep 1 8000
-s1=$(state_after "$W1" D)
+wait_until 50 stat_is "$W1" 3 D
+s1=$(field "$W1" 3)
 kill -9 "$W1" 2>/dev/null
 sleep 0.3
 s2=$(field "$W1" 3)
 [ "$s1" = D ] && [ "$s2" = D ] && [ -d "/proc/$W1" ]
 ktap_last $? "dsleep: worker $W1 in D ($s1), still D after kill -9 ($s2)"
-n=0
-while [ "$(field "$W1" 3)" = D ] && [ $n -lt 200 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+wait_until 200 stat_isnt "$W1" 3 D
 s3=$(field "$W1" 3)
 case $s3 in S | R) true ;; *) false ;; esac
 ktap_last $? "after the dsleep: $s3"
 
 # 5. isleep shows I; ksleep is D until kill -9 ends the sleep (not the thread).
 ctl isleep 2 3000
-s=$(state_after "$W2" I)
+wait_until 50 stat_is "$W2" 3 I
+s=$(field "$W2" 3)
 ktap_check "isleep: worker $W2 in I (TASK_IDLE), got $s" [ "$s" = I ]
 ctl ksleep 0 20000
-s1=$(state_after "$W0" D)
+wait_until 50 stat_is "$W0" 3 D
+s1=$(field "$W0" 3)
 kill -9 "$W0"
-s2=$(state_after "$W0" ! D)
+wait_until 50 stat_isnt "$W0" 3 D
+s2=$(field "$W0" 3)
 killed=$(awk -v p="$W0" '$2 == p { print $NF }' "$D/workers")
 [ "$s1" = D ] && [ "$s2" != D ] && [ "$killed" = 1 ] && [ -d "/proc/$W0" ]
 ktap_last $? "ksleep: D ($s1), kill -9 ends the sleep ($s2, killed=$killed), the thread lives"
@@ -155,11 +147,7 @@ ktap_last $? "fifo 0 42: /proc policy $(field "$W0" 41), rt_priority $(field "$W
 [ "$(field "$W1" 41)" = 2 ] && [ "$(field "$W1" 40)" = 17 ]
 ktap_last $? "rr 1 17: /proc policy $(field "$W1" 41), rt_priority $(field "$W1" 40)"
 # A sleeping task moves when it next wakes: W2 may still be in its isleep.
-n=0
-while [ "$(field "$W2" 39)" != "$cpu" ] && [ $n -lt 50 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
+wait_until 50 stat_is "$W2" 39 "$cpu"
 allowed=$(proc_status "$W2" Cpus_allowed_list)
 [ "$allowed" = "$cpu" ] && [ "$(field "$W2" 39)" = "$cpu" ]
 ktap_last $? "bind 2 $cpu: Cpus_allowed_list $allowed, processor $(field "$W2" 39)"

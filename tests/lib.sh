@@ -245,23 +245,48 @@ link_stat() {
 	}'
 }
 
-# pktgen_use DEV: make DEV the only device of kpktgend_0, the pktgen thread
-# bound to CPU 0. "rem_device_all" is asynchronous (the thread acts on it in
-# its next loop; pktgen only sleeps 125 ms for that), so wait until the old
-# devices' files in /proc/net/pktgen are gone before adding DEV.
-pktgen_has_devices() {
-	for _f in /proc/net/pktgen/*; do
-		case ${_f##*/} in kpktgend_* | pgctrl) ;; *) return 0 ;; esac
-	done
-	return 1
-}
-pktgen_use() {
-	echo rem_device_all >/proc/net/pktgen/kpktgend_0 || return 1
-	_n=0
-	while pktgen_has_devices; do
-		_n=$((_n + 1))
-		[ $_n -le 100 ] || return 1
+# wait_until N CMD...: run CMD every 0.1 s until it succeeds, at most N
+# times (N/10 seconds); fails if it never did. For states a loaded host may
+# take a while to reach, instead of a fixed sleep.
+wait_until() {
+	_w=$1
+	shift
+	while ! "$@"; do
+		_w=$((_w - 1))
+		[ "$_w" -gt 0 ] || return 1
 		sleep 0.1
 	done
-	echo "add_device $1" >/proc/net/pktgen/kpktgend_0
+}
+
+# pg DEV|kpktgend_N|pgctrl CMD: one pktgen command.
+pg() { echo "$2" >"/proc/net/pktgen/$1"; }
+
+# pktgen_idle: kpktgend_0 has no device (only the thread and control files).
+pktgen_idle() {
+	for _f in /proc/net/pktgen/*; do
+		case ${_f##*/} in kpktgend_* | pgctrl) ;; *) return 1 ;; esac
+	done
+}
+
+# pktgen_prepare DEV COUNT SIZE DST_MAC [CMD...]: kpktgend_0, the pktgen
+# thread bound to CPU 0, as DEV's only sender: COUNT frames (0: until
+# stopped) of SIZE bytes without FCS, as fast as DEV takes them, to
+# 192.0.2.99 (TEST-NET-1: nobody's) at DST_MAC; then the CMDs. "start" to
+# pgctrl runs it. "rem_device_all" is asynchronous (the thread acts on it
+# in its next loop; pktgen only sleeps 125 ms for that): the old devices
+# must be gone before DEV is added.
+pktgen_prepare() {
+	pg kpktgend_0 rem_device_all || return 1
+	wait_until 100 pktgen_idle || return 1
+	pg kpktgend_0 "add_device $1" || return 1
+	_dev=$1
+	pg "$_dev" "count $2"
+	pg "$_dev" "pkt_size $3"
+	pg "$_dev" "delay 0"
+	pg "$_dev" "dst 192.0.2.99"
+	pg "$_dev" "dst_mac $4"
+	shift 4
+	for _c; do
+		pg "$_dev" "$_c" || return 1
+	done
 }

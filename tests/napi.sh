@@ -50,15 +50,9 @@ bucket() { awk -v k="$2:" 'f && $1 == k { print $2 } /^frames_per_poll:/ { f = 1
 set_cfg() { printf '%s\n' "$2" >"$D/$1/config"; }
 reset() { echo 1 >"$D/$1/reset"; }
 mac() { cat "/sys/class/net/$1/address"; }
-# drained: wait until pln1's ring is empty; the last frames of a run wait
-# for the coalescing timer (1 s).
-drained() {
-	_n=0
-	while [ "$(st pln1 ring_now)" != 0 ] && [ $_n -lt 30 ]; do
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-}
+# ring_empty: nothing waits in pln1's ring. The last frames of a pktgen run
+# wait for the coalescing timer (1 s): wait_until 30 ring_empty.
+ring_empty() { [ "$(st pln1 ring_now)" = 0 ]; }
 
 rmmod proclab_napi 2>/dev/null
 if modprobe proclab_napi && [ -d /sys/class/net/pln0 ] && [ -d /sys/class/net/pln1 ] &&
@@ -127,15 +121,9 @@ ktap_last $? "at ping's rate every frame costs one interrupt and one poll on eac
 # on either kernel and raises the interrupt (ring_full_interrupts).
 set_cfg pln1 "delay_us 1000000"
 modprobe pktgen
-pg() { echo "$2" >"/proc/net/pktgen/$1"; }
 # pktgen_run COUNT: one run from kpktgend_0 into pln0; prints frames sent.
 pktgen_run() {
-	pktgen_use pln0 || return 1
-	pg pln0 "count $1"
-	pg pln0 "pkt_size 60"
-	pg pln0 "delay 0"
-	pg pln0 "dst 192.0.2.99"
-	pg pln0 "dst_mac $m1"
+	pktgen_prepare pln0 "$1" 60 "$m1" || return 1
 	echo start >/proc/net/pktgen/pgctrl
 	awk '/pkts-sofar:/ { print $2 }' /proc/net/pktgen/pln0
 }
@@ -144,7 +132,7 @@ t0=$(link_stat pln0 tx_packets)
 d0=$(link_stat pln0 tx_dropped)
 r1=$(link_stat pln1 rx_packets "$ns")
 sent=$(pktgen_run "$PKTS")
-drained
+wait_until 30 ring_empty
 dt0=$(($(link_stat pln0 tx_packets) - t0))
 dd0=$(($(link_stat pln0 tx_dropped) - d0))
 dr1=$(($(link_stat pln1 rx_packets "$ns") - r1))
@@ -163,7 +151,7 @@ ktap_last $? "flow control: pln0's queue stopped $(st pln0 queue_stops) times an
 set_cfg pln1 "weight 16"
 reset pln1
 sent=$(pktgen_run $((PKTS / 10)))
-drained
+wait_until 30 ring_empty
 big=$(($(bucket pln1 32-63) + $(bucket pln1 64)))
 [ "$(awk '$1 == "weight:" { print $2 }' "$D/pln1/config")" = 16 ] && [ "$big" = 0 ] &&
 	[ "$(st pln1 full_budget_polls)" -gt 0 ] && [ "$(bucket pln1 16-31)" = "$(st pln1 full_budget_polls)" ]
@@ -224,10 +212,7 @@ refuse reset EINVAL "reset empty" printf ''
 ktap_last $? "$REFUSED bad settings refused with the right errno, config unchanged$REFUSED_BAD"
 
 # 8. Unload with pktgen running and pln1 up in the other namespace.
-pktgen_use pln0
-pg pln0 "count 0"
-pg pln0 "dst 192.0.2.99"
-pg pln0 "dst_mac $m1"
+pktgen_prepare pln0 0 60 "$m1"
 echo start >/proc/net/pktgen/pgctrl &
 pgjob=$!
 sleep 1

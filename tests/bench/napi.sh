@@ -65,7 +65,6 @@ for dev in pln0 pln1 "$nsa" "$nsb" plbv0 plbv1; do
 done
 sleep 1
 
-pg() { echo "$2" >"/proc/net/pktgen/$1"; }
 # net_rx: NET_RX softirqs run so far, all CPUs (/proc/softirqs): the polls
 # of every driver happen in them (threaded NAPI is off).
 net_rx() { awk '$1 == "NET_RX:" { for (i = 2; i <= NF; i++) n += $i; print n }' /proc/softirqs; }
@@ -75,14 +74,8 @@ st() { awk -v k="$2:" '$1 == k { print $2 }' "$D/$1/stats"; }
 # "NAME SIZE usec sent received dropped interrupts net_rx" to $OUT.
 run() {
 	_name=$1 _tx=$2 _rx=$3 _size=$4
-	pktgen_use "$_tx" || return 1
-	pg "$_tx" "count $COUNT"
-	pg "$_tx" "pkt_size $_size"
-	pg "$_tx" "clone_skb 0"
-	pg "$_tx" "flag !SHARED"
-	pg "$_tx" "delay 0"
-	pg "$_tx" "dst 192.0.2.99"
-	pg "$_tx" "dst_mac $(cat "/sys/class/net/$_rx/address")"
+	pktgen_prepare "$_tx" "$COUNT" "$_size" "$(cat "/sys/class/net/$_rx/address")" \
+		"clone_skb 0" "flag !SHARED" || return 1
 	[ "$_rx" = pln1 ] && echo 1 >"$D/pln1/reset"
 	_r0=$(link_stat "$_rx" rx_packets)
 	_d0=$(link_stat "$_tx" tx_dropped)
