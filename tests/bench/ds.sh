@@ -38,7 +38,6 @@ dmesg | awk '
 	on && /-> test 3 / { print "t3", $(NF - 1) }' | awk '
 	{ n[$1]++; if (n[$1] > 1) print }' >/tmp/rbtree_test.txt
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
 col() { # WORKLOAD-PREFIX FIELD (2 rust, 3 c), from the results table
 	awk -v w="$1" -v f="$2" 'index($0, w) == 1 { n = split($0, a, /  +/); print a[n - 3 + f] }' "$B/results" | median
 }

@@ -15,6 +15,8 @@
  *                         TASK_KILLABLE for the child to exec or exit)
  *   proctest timeit K CMD...  run CMD K times, output to /dev/null, and
  *                         print the mean wall-clock time per run in ns
+ *   proctest timeread K FILE  open FILE, read it to the end and close it, K
+ *                         times, and print the mean wall-clock time in ns
  *   proctest write FILE   write standard input to FILE in one write() call
  *                         (even an empty one) and print "ok" or the errno's
  *                         name; exit 0 or 1
@@ -142,33 +144,65 @@ static int do_write(const char *path)
 	return 0;
 }
 
-/* Mean wall-clock nanoseconds of K runs of argv (fork, exec, wait). */
-static int timeit(int k, char **argv)
+/* Runs argv once, output to /dev/null: fork, exec, wait. 0 if it exited 0. */
+static int run_cmd(void *arg)
+{
+	char **argv = arg;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		perror("proctest: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "proctest: %s failed\n", argv[0]);
+		return 1;
+	}
+	return 0;
+}
+
+/* Reads the file at arg once: open, read() to EOF with one large buffer, close. */
+static int read_file(void *arg)
+{
+	static char buf[1 << 20];
+	const char *path = arg;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		perror(path);
+		return 1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	if (n < 0) {
+		perror(path);
+		return 1;
+	}
+	return 0;
+}
+
+/* Prints the mean wall-clock nanoseconds of K calls of run(arg); 1 if one failed. */
+static int mean_time(int k, int (*run)(void *), void *arg)
 {
 	struct timespec a, b;
 	long long total = 0;
 
 	for (int i = 0; i < k; i++) {
-		int status;
-		pid_t pid;
-
 		clock_gettime(CLOCK_MONOTONIC, &a);
-		pid = fork();
-		if (pid < 0) {
-			perror("proctest: fork");
+		if (run(arg))
 			return 1;
-		}
-		if (pid == 0) {
-			int null = open("/dev/null", O_WRONLY);
-
-			dup2(null, 1);
-			execvp(argv[0], argv);
-			_exit(127);
-		}
-		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-			fprintf(stderr, "proctest: %s failed\n", argv[0]);
-			return 1;
-		}
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		total += (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
 	}
@@ -260,7 +294,9 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "fork-exec") && argc > 2) {
 		fork_exec(argv + 2);
 	} else if (!strcmp(what, "timeit") && argc > 3) {
-		return timeit(atoi(argv[2]), argv + 3);
+		return mean_time(atoi(argv[2]), run_cmd, argv + 3);
+	} else if (!strcmp(what, "timeread") && argc > 3) {
+		return mean_time(atoi(argv[2]), read_file, argv[3]);
 	} else if (!strcmp(what, "write") && argc > 2) {
 		return do_write(argv[2]);
 	} else if (!strcmp(what, "vfork")) {
@@ -285,7 +321,7 @@ int main(int argc, char **argv)
 		printf("ready %d %d\n", getpid(), pid);
 	} else {
 		fprintf(stderr,
-			"usage: proctest threads N | clone-vm | clone-files | clone-newpid | fork | fork-exec CMD... | zombie | vfork | timeit K CMD... | write FILE\n");
+			"usage: proctest threads N | clone-vm | clone-files | clone-newpid | fork | fork-exec CMD... | zombie | vfork | timeit K CMD... | timeread K FILE | write FILE\n");
 		return 2;
 	}
 	wait_for_term();
