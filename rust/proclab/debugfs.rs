@@ -235,120 +235,208 @@ impl<T: Sync + 'static> Files<T> {
     }
 }
 
-/// The output of a `show` callback: `seq_file` behind a line buffer, so the many small writes
-/// of `core::fmt` (padding is written one character at a time) become one `seq_write()` per
-/// buffer, and an overflowing `seq_file` stops the formatting with an error.
+/// A column of a table: its name in the header and its width.
+pub(crate) type Column = (&'static str, usize);
+
+/// A value in a table row, written right-aligned in its column by [`SeqOut::row`].
+#[derive(Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    /// A signed number.
+    Int(i64),
+    /// An unsigned number.
+    Uint(u64),
+    /// A name, a letter or a short list.
+    Str(&'a str),
+}
+
+/// The output of a `show` callback, written straight into the free part of the `seq_file`
+/// buffer, as `seq_get_buf()` and `seq_commit()` let C code do: no staging copy, no call per
+/// write, and an output that does not fit stops the formatting with an error.
 ///
 /// # Invariants
 ///
-/// `m` is the live `seq_file` of the `show` call this value was made for.
+/// `m` is the live `seq_file` of the `show` call this value was made for, and `buf` points to
+/// its `cap` free bytes (`m->buf + m->count`, `m->size - m->count`), which nothing else touches
+/// until [`SeqOut::commit`]. `len <= cap`, and the first `len` of them are the output so far.
 pub(crate) struct SeqOut {
     m: *mut bindings::seq_file,
-    buf: [u8; 512],
+    buf: *mut u8,
+    cap: usize,
     len: usize,
     overflowed: bool,
 }
 
 impl SeqOut {
-    fn flush(&mut self) -> fmt::Result {
-        if self.len > 0 && !self.overflowed {
-            // SAFETY: `m` is live by the type invariant; `buf[..len]` is initialized.
-            let r = unsafe { bindings::seq_write(self.m, self.buf.as_ptr().cast(), self.len) };
-            self.overflowed = r != 0;
-        }
-        self.len = 0;
-        if self.overflowed {
-            Err(fmt::Error)
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl SeqOut {
-    /// Writes `v` right-aligned in `width` columns and a space: a table column.
+    /// The free part of `m`'s buffer, as `seq_get_buf()`.
     ///
-    /// `{:>7}` goes through `core::fmt`, which pads one `write_char()` at a time; a table of
-    /// 5,000 tasks has 100,000 such columns, and this is several times cheaper.
-    pub(crate) fn col_u64(&mut self, v: u64, width: usize) -> fmt::Result {
-        self.col_int(false, v, width)
-    }
-
-    /// Writes `v` right-aligned in `width` columns and a space, as [`Self::col_u64`].
-    pub(crate) fn col_i64(&mut self, v: i64, width: usize) -> fmt::Result {
-        self.col_int(v < 0, v.unsigned_abs(), width)
-    }
-
-    /// Writes `s` right-aligned in `width` columns and a space.
-    pub(crate) fn col_str(&mut self, s: &str, width: usize) -> fmt::Result {
-        // One copy for the padding, the text and the space when they fit the stack buffer.
-        let mut col = [b' '; COL_MAX];
-        let n = s.len().max(width) + 1;
-        if n <= COL_MAX {
-            col[n - 1 - s.len()..n - 1].copy_from_slice(s.as_bytes());
-            self.write_bytes(&col[..n])
-        } else {
-            self.spaces(width.saturating_sub(s.len()))?;
-            self.write_bytes(s.as_bytes())?;
-            self.write_bytes(b" ")
+    /// # Safety
+    ///
+    /// `m` is the `seq_file` of a `show` call that is running, with a buffer (`seq_read()`
+    /// allocates it before calling `show`); the value must not outlive that call, and nothing
+    /// else may write to `m` before [`SeqOut::commit`].
+    unsafe fn new(m: *mut bindings::seq_file) -> Self {
+        // SAFETY: `m` is live, as the caller guarantees; `seq_file` keeps `count <= size`.
+        let (buf, count, size) = unsafe { ((*m).buf, (*m).count, (*m).size) };
+        // INVARIANT: `buf + count` starts the `size - count` free bytes of the buffer, reserved
+        // for this value by the caller.
+        Self {
+            m,
+            // SAFETY: `count <= size`, so the result is within the buffer or one past its end.
+            buf: unsafe { buf.add(count) }.cast(),
+            cap: size - count,
+            len: 0,
+            overflowed: false,
         }
     }
 
-    fn col_int(&mut self, negative: bool, mut v: u64, width: usize) -> fmt::Result {
-        // Right-aligned in a buffer of spaces, so padding, number and the space after it are
-        // one copy. u64::MAX has 20 digits, one more for the sign and one for the space.
-        let mut digits = [b' '; COL_MAX];
-        let mut i = digits.len() - 1;
-        loop {
-            i -= 1;
-            // `v % 10` is a digit.
-            digits[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
+    /// Hands what was written to `seq_file`, as `seq_commit()`: an output that did not fit marks
+    /// the file overflowed, and `seq_read()` grows the buffer and calls `show` again.
+    fn commit(self) {
+        // SAFETY: `m` is live by the type invariant; `len <= cap` bytes were written after
+        // `count`, so the new `count` is at most `size`.
+        unsafe {
+            if self.overflowed {
+                (*self.m).count = (*self.m).size;
+            } else {
+                (*self.m).count += self.len;
             }
         }
-        if negative {
-            i -= 1;
-            digits[i] = b'-';
+    }
+
+    /// Claims the next `n` bytes of the buffer and returns where they start: the caller must
+    /// write them (they count as output from now on). An error, and the output marked
+    /// overflowed, if they do not fit.
+    #[inline]
+    fn claim(&mut self, n: usize) -> Result<*mut u8, fmt::Error> {
+        if self.overflowed || n > self.cap - self.len {
+            self.overflowed = true;
+            return Err(fmt::Error);
         }
-        let len = digits.len();
-        let need = (width + 1).max(len - i);
-        if need <= len {
-            self.write_bytes(&digits[len - need..])
-        } else {
-            // Wider than the buffer: the rest of the padding first.
-            self.spaces(need - (len - i))?;
-            self.write_bytes(&digits[i..])
+        let start = self.buf.wrapping_add(self.len);
+        self.len += n;
+        Ok(start)
+    }
+
+    /// The next [`COL_MAX`] bytes of the buffer set to spaces, for a column of `width` bytes
+    /// and its space (`width < COL_MAX`), which the caller writes into the start of the window
+    /// before calling [`Self::col_done`]; `None` near the end of the buffer.
+    ///
+    /// A window of a constant size is set and written with a few moves, where copies and fills
+    /// of a few bytes through `copy_from_slice()` and `fill()` are calls to `memcpy()` and
+    /// `memset()`, which cost more than the column (see `Documentation/tasks.rst`).
+    #[inline]
+    fn col_window(&mut self) -> Option<&mut [u8; COL_MAX]> {
+        if self.overflowed || self.cap - self.len < COL_MAX {
+            return None;
+        }
+        let col = self.buf.wrapping_add(self.len).cast::<[u8; COL_MAX]>();
+        // SAFETY: By the type invariant the `cap - len >= COL_MAX` bytes after `buf + len` are
+        // ours to write (an array of bytes needs no alignment). Writing the spaces initializes
+        // them, and the reference borrows `self`, so it is the only one to these bytes.
+        unsafe {
+            col.write([b' '; COL_MAX]);
+            Some(&mut *col)
         }
     }
 
-    fn spaces(&mut self, mut n: usize) -> fmt::Result {
-        const SPACES: [u8; 32] = [b' '; 32];
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            self.write_bytes(&SPACES[..k])?;
-            n -= k;
+    /// Keeps the column just written into [`Self::col_window`]: `width` bytes and a space. The
+    /// rest of the window is overwritten by what follows, or is past the end of the output.
+    #[inline]
+    fn col_done(&mut self, width: usize) {
+        debug_assert!(width < COL_MAX);
+        self.len += width + 1;
+    }
+
+    /// Writes the header of a table: the names of `cols`, right-aligned as the values below
+    /// them, each followed by a space.
+    pub(crate) fn header(&mut self, cols: &[Column]) -> fmt::Result {
+        for &(name, width) in cols {
+            self.col_str(name, width)?;
         }
         Ok(())
     }
 
-    fn write_bytes(&mut self, bytes: &[u8]) -> fmt::Result {
-        if self.len + bytes.len() > self.buf.len() {
-            self.flush()?;
-            if bytes.len() > self.buf.len() {
-                // SAFETY: `m` is live by the type invariant; `bytes` is a valid slice.
-                let r = unsafe { bindings::seq_write(self.m, bytes.as_ptr().cast(), bytes.len()) };
-                self.overflowed = r != 0;
-                return if self.overflowed {
-                    Err(fmt::Error)
-                } else {
-                    Ok(())
-                };
+    /// Writes a row of a table: each of `cells` right-aligned in its column of `cols`, and a
+    /// space.
+    ///
+    /// `{:>7}` goes through `core::fmt`, which pads one `write_char()` at a time; a table of
+    /// 5,000 tasks has 100,000 cells, and this is several times cheaper.
+    pub(crate) fn row(&mut self, cols: &[Column], cells: &[Cell<'_>]) -> fmt::Result {
+        for (i, cell) in cells.iter().enumerate() {
+            let width = cols.get(i).map_or(0, |&(_, width)| width);
+            let (negative, v) = match *cell {
+                Cell::Int(v) => (v < 0, v.unsigned_abs()),
+                Cell::Uint(v) => (false, v),
+                Cell::Str(s) => {
+                    self.col_str(s, width)?;
+                    continue;
+                }
+            };
+            self.col_int(negative, v, width)?;
+        }
+        Ok(())
+    }
+
+    /// Writes `s` right-aligned in `width` columns and a space.
+    #[inline]
+    fn col_str(&mut self, s: &str, width: usize) -> fmt::Result {
+        let s = s.as_bytes();
+        if width < COL_MAX && s.len() <= width {
+            if let Some(col) = self.col_window() {
+                let start = width - s.len();
+                for (i, &c) in s.iter().enumerate() {
+                    col[start + i] = c;
+                }
+                self.col_done(width);
+                return Ok(());
             }
         }
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
+        self.spaces(width.saturating_sub(s.len()))?;
+        self.write_bytes(s)?;
+        self.write_bytes(b" ")
+    }
+
+    /// Writes `v`, negated if `negative`, right-aligned in `width` columns and a space. The
+    /// digits are written from the last, two at a time.
+    #[inline]
+    fn col_int(&mut self, negative: bool, v: u64, width: usize) -> fmt::Result {
+        // A number that fits its column, as nearly all do: `v` has at most `room` digits.
+        let room = width.wrapping_sub(usize::from(negative));
+        if width < COL_MAX && (1..POW10.len()).contains(&room) && v < POW10[room] {
+            if let Some(col) = self.col_window() {
+                let i = put_digits(&mut col[..width], v);
+                if negative {
+                    col[i - 1] = b'-';
+                }
+                self.col_done(width);
+                return Ok(());
+            }
+        }
+        // u64::MAX has 20 digits, and the sign makes 21.
+        let mut digits = [0u8; 21];
+        let mut i = put_digits(&mut digits, v);
+        if negative {
+            i -= 1;
+            digits[i] = b'-';
+        }
+        let digits = &digits[i..];
+        self.spaces(width.saturating_sub(digits.len()))?;
+        self.write_bytes(digits)?;
+        self.write_bytes(b" ")
+    }
+
+    fn spaces(&mut self, n: usize) -> fmt::Result {
+        let dst = self.claim(n)?;
+        // SAFETY: `claim` made room for `n` bytes at `dst`.
+        unsafe { ptr::write_bytes(dst, b' ', n) };
+        Ok(())
+    }
+
+    fn write_bytes(&mut self, bytes: &[u8]) -> fmt::Result {
+        let dst = self.claim(bytes.len())?;
+        // SAFETY: `claim` made room for `bytes.len()` bytes at `dst`, in the `seq_file` buffer,
+        // which no `&[u8]` given to `SeqOut` borrows.
+        unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len()) };
         Ok(())
     }
 }
@@ -363,17 +451,64 @@ impl fmt::Write for SeqOut {
         if !c.is_ascii() {
             return self.write_bytes(c.encode_utf8(&mut [0; 4]).as_bytes());
         }
-        if self.len == self.buf.len() {
-            self.flush()?;
-        }
-        self.buf[self.len] = c as u8;
-        self.len += 1;
+        let dst = self.claim(1)?;
+        // SAFETY: `claim` made room for a byte at `dst`.
+        unsafe { dst.write(c as u8) };
         Ok(())
     }
 }
 
-/// The widest column [`SeqOut`] pads in one copy, its space included.
+/// The widest column [`SeqOut::col_window`] holds, its space included.
 const COL_MAX: usize = 32;
+
+/// Powers of ten up to 10^19: `POW10[n]` is the first number with `n + 1` digits.
+const POW10: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut i = 1;
+    while i < p.len() {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+/// "00" to "99", for writing the digits of a number two at a time.
+const PAIRS: [[u8; 2]; 100] = {
+    let mut p = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < p.len() {
+        p[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    p
+};
+
+/// Writes the decimal digits of `v` at the end of `buf` and returns where they start. `buf`
+/// must have room for them.
+#[inline]
+fn put_digits(buf: &mut [u8], mut v: u64) -> usize {
+    let mut i = buf.len();
+    // Byte by byte: `copy_from_slice()` of two bytes is a call to `memcpy()`.
+    while v >= 100 {
+        // `v % 100` is below 100.
+        let [a, b] = PAIRS[(v % 100) as usize];
+        i -= 2;
+        buf[i] = a;
+        buf[i + 1] = b;
+        v /= 100;
+    }
+    if v >= 10 {
+        let [a, b] = PAIRS[v as usize];
+        i -= 2;
+        buf[i] = a;
+        buf[i + 1] = b;
+    } else {
+        i -= 1;
+        // `v` is below 10.
+        buf[i] = b'0' + v as u8;
+    }
+    i
+}
 
 /// The file operations of the files of a `Files<T>`.
 struct Ops<T>(PhantomData<T>);
@@ -448,19 +583,14 @@ unsafe extern "C" fn show<T: Sync + 'static>(m: *mut bindings::seq_file, _v: *mu
     let node = unsafe { &*(*m).private.cast::<Node<T>>() };
     // SAFETY: As above.
     let data = unsafe { &*node.data };
-    // INVARIANT: `m` is the live `seq_file` of this call.
-    let mut out = SeqOut {
-        m,
-        buf: [0; 512],
-        len: 0,
-        overflowed: false,
-    };
+    // SAFETY: `seq_read()` calls `show` with the buffer allocated; `out` is committed before
+    // this call returns, and only the callback writes to it meanwhile.
+    let mut out = unsafe { SeqOut::new(m) };
     // An error means the buffer overflowed: `seq_read()` sees it, grows the buffer and calls
     // again, so there is nothing to report.
-    if (node.spec.show)(data, &mut out)
-        .and_then(|()| out.flush())
-        .is_ok()
-    {
+    let done = (node.spec.show)(data, &mut out).is_ok() && !out.overflowed;
+    out.commit();
+    if done {
         // SAFETY: `m` is live (see above); `count` is the length of what was written.
         let len = unsafe { (*m).count };
         node.last_len.store(len, Ordering::Relaxed);

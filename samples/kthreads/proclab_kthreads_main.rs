@@ -42,7 +42,7 @@ mod kthread;
 mod task;
 
 use cmd::Args;
-use debugfs::{one_page, FileSpec, Files, Root, SeqOut};
+use debugfs::{one_page, Cell, Column, FileSpec, Files, Root, SeqOut};
 use kthread::{Current, KThread, Policy, Sleep, WaitCounts, Woken};
 use task::TaskExt;
 
@@ -577,7 +577,7 @@ fn state_name(w: &Worker) -> &'static str {
 }
 
 /// The columns of `workers` after the name, with their widths.
-const WORKER_COLS: [(&str, usize); 11] = [
+const WORKER_COLS: [Column; 11] = [
     ("pid", 6),
     ("state", 5),
     ("policy", 6),
@@ -593,28 +593,30 @@ const WORKER_COLS: [(&str, usize); 11] = [
 
 fn show_workers(s: &State, f: &mut SeqOut) -> fmt::Result {
     write!(f, "{:<18} ", "name")?;
-    for (name, width) in WORKER_COLS {
-        f.col_str(name, width)?;
-    }
+    f.header(&WORKER_COLS)?;
     f.write_char('\n')?;
-    let mut w = WORKER_COLS.iter().map(|&(_, width)| width).cycle();
-    let mut w = move || w.next().unwrap_or(0);
     for (n, worker) in s.workers.lock().iter().enumerate() {
         let Some(worker) = worker else { continue };
         let t = worker.thread.task();
         let shared = &worker.shared;
+        let cpus = t.cpus_allowed();
         write!(f, "proclab_worker/{n:<3} ")?;
-        f.col_i64(t.pid().into(), w())?;
-        f.col_str(t.state_char().encode_utf8(&mut [0; 4]), w())?;
-        f.col_str(t.policy().name(), w())?;
-        f.col_i64(t.prio().into(), w())?;
-        f.col_i64(t.nice().into(), w())?;
-        f.col_u64(t.cpu().into(), w())?;
-        f.col_str(t.cpus_allowed().as_str(), w())?;
-        f.col_u64(shared.iterations.load(Relaxed), w())?;
-        f.col_u64(shared.wakeups.load(Relaxed), w())?;
-        f.col_str(state_name(worker), w())?;
-        f.col_u64(shared.killed.load(Relaxed), w())?;
+        f.row(
+            &WORKER_COLS,
+            &[
+                Cell::Int(t.pid().into()),
+                Cell::Str(t.state_char().encode_utf8(&mut [0; 4])),
+                Cell::Str(t.policy().name()),
+                Cell::Int(t.prio().into()),
+                Cell::Int(t.nice().into()),
+                Cell::Uint(t.cpu().into()),
+                Cell::Str(cpus.as_str()),
+                Cell::Uint(shared.iterations.load(Relaxed)),
+                Cell::Uint(shared.wakeups.load(Relaxed)),
+                Cell::Str(state_name(worker)),
+                Cell::Uint(shared.killed.load(Relaxed)),
+            ],
+        )?;
         f.write_char('\n')?;
     }
     Ok(())

@@ -33,7 +33,7 @@ mod debugfs;
 #[path = "../../rust/proclab/task.rs"]
 mod task;
 
-use debugfs::{one_page, FileSpec, Files, Root, SeqOut};
+use debugfs::{one_page, Cell, Column, FileSpec, Files, Root, SeqOut};
 
 use task::{
     find_task, processes, snapshot, Comm, ExitState, ObjKey, TaskExt, TaskRow, TaskSleepingExt,
@@ -74,7 +74,7 @@ fn alloc_failed(f: &mut SeqOut, _e: AllocError) -> fmt::Result {
 
 /// The columns of `tasks` before `comm`, with their widths: the header and the rows both follow
 /// this table.
-const TASK_COLS: [(&str, usize); 20] = [
+const TASK_COLS: [Column; 20] = [
     ("pid", 7),
     ("tgid", 7),
     ("ppid", 7),
@@ -103,13 +103,8 @@ const TASK_COLS: [(&str, usize); 20] = [
 /// normally called once per read: one walk. If the list grew past the buffer, `seq_file` calls
 /// it again with a larger one, and the file still holds one whole walk.
 fn show_tasks(_state: &State, f: &mut SeqOut) -> fmt::Result {
-    for (name, width) in TASK_COLS {
-        f.col_str(name, width)?;
-    }
+    f.header(&TASK_COLS)?;
     f.write_str("comm\n")?;
-    // The columns in the order of `TASK_COLS`, written without `core::fmt` (see `SeqOut`).
-    let mut w = TASK_COLS.iter().map(|&(_, width)| width).cycle();
-    let mut w = move || w.next().unwrap_or(0);
     let guard = kernel::sync::rcu::read_lock();
     // Most tasks may run on every CPU: format a CPU list only when it differs from the last.
     let mut cpus: Option<(&Task, task::ShortStr)> = None;
@@ -118,26 +113,32 @@ fn show_tasks(_state: &State, f: &mut SeqOut) -> fmt::Result {
         if !r.same_cpus {
             cpus = Some((t, t.cpus_allowed()));
         }
-        f.col_i64(r.pid.into(), w())?;
-        f.col_i64(r.tgid.into(), w())?;
-        f.col_i64(r.ppid.into(), w())?;
-        f.col_str(r.state_char().encode_utf8(&mut [0; 4]), w())?;
-        f.col_i64(r.prio.into(), w())?;
-        f.col_i64(r.static_prio.into(), w())?;
-        f.col_i64(r.normal_prio.into(), w())?;
-        f.col_u64(r.rt_priority.into(), w())?;
-        f.col_str(r.policy().name(), w())?;
-        f.col_i64(r.nice.into(), w())?;
-        f.col_u64(r.weight, w())?;
-        f.col_u64(r.vruntime, w())?;
-        f.col_u64(r.sum_exec_runtime, w())?;
-        f.col_u64(r.nvcsw, w())?;
-        f.col_u64(r.nivcsw, w())?;
-        f.col_u64(r.cpu.into(), w())?;
-        f.col_str(cpus.as_ref().map_or("?", |(_, list)| list.as_str()), w())?;
-        f.col_u64(r.is_kthread().into(), w())?;
-        f.col_str(r.exit_state().name(), w())?;
-        f.col_i64(r.nr_threads.into(), w())?;
+        // The columns of `TASK_COLS`, written without `core::fmt` (see `SeqOut::row`).
+        f.row(
+            &TASK_COLS,
+            &[
+                Cell::Int(r.pid.into()),
+                Cell::Int(r.tgid.into()),
+                Cell::Int(r.ppid.into()),
+                Cell::Str(r.state_char().encode_utf8(&mut [0; 4])),
+                Cell::Int(r.prio.into()),
+                Cell::Int(r.static_prio.into()),
+                Cell::Int(r.normal_prio.into()),
+                Cell::Uint(r.rt_priority.into()),
+                Cell::Str(r.policy().name()),
+                Cell::Int(r.nice.into()),
+                Cell::Uint(r.weight),
+                Cell::Uint(r.vruntime),
+                Cell::Uint(r.sum_exec_runtime),
+                Cell::Uint(r.nvcsw),
+                Cell::Uint(r.nivcsw),
+                Cell::Uint(r.cpu.into()),
+                Cell::Str(cpus.as_ref().map_or("?", |(_, list)| list.as_str())),
+                Cell::Uint(r.is_kthread().into()),
+                Cell::Str(r.exit_state().name()),
+                Cell::Int(r.nr_threads.into()),
+            ],
+        )?;
         let comm = r.comm();
         match comm.plain() {
             Some(name) => f.write_str(name)?,
