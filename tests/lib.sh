@@ -159,12 +159,12 @@ proc_sched() {
 
 # ms_to_ns MS: /proc/<pid>/sched's "ms.nnnnnn" as integer nanoseconds. Done
 # on strings: busybox awk reads a field with a leading 0 ("061155") as octal.
-# The median of the numbers on standard input, one per line (0 if none).
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
-
 ms_to_ns() {
 	echo "$1" | awk -F. '{ s = $1 $2; sub(/^0+/, "", s); print (s == "" ? "0" : s) }'
 }
+
+# The median of the numbers on standard input, one per line (0 if none).
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
 
 # The static helper that makes process shapes busybox cannot (tests/helpers/proctest.c).
 PROCTEST=/usr/libexec/proclab/proctest
