@@ -68,7 +68,7 @@ rust-analyzer:
 shellcheck:
 	@shellcheck -x scripts/deps scripts/kernel scripts/modules scripts/initramfs \
 		scripts/vm scripts/check scripts/ktap scripts/lib.sh scripts/rustfmt \
-		scripts/rust-analyzer scripts/bench .ci/run scripts/guest/init tests/*.sh tests/bench/*.sh \
+		scripts/rust-analyzer scripts/bench scripts/hostcheck .ci/run scripts/guest/init tests/*.sh tests/bench/*.sh \
 		&& echo "shellcheck: clean"
 
 clean:

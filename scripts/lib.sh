@@ -22,7 +22,19 @@ KERNEL_DEB_PACKAGE=linux-source-$KERNEL_SERIES
 # The toolchain Rust-for-Linux 7.3 is built with.
 LLVM_SUFFIX=${LLVM_SUFFIX:--19}
 BINDGEN_VERSION=0.72.1
-export PATH="$HOME/.cargo/bin:$PATH"
+# The host programs the scripts run come from Debian's packages and the Rust
+# toolchain only. Anything else on PATH (/usr/local, a pyenv python3) would
+# be used here and be missing on a fresh machine, which is what the host
+# check (scripts/hostcheck) is there to catch.
+CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
+RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
+export CARGO_HOME RUSTUP_HOME
+rust_bin=$CARGO_HOME/bin
+if [[ ! -x $rust_bin/rustc ]] && command -v rustc >/dev/null; then
+	rust_bin=$(dirname "$(command -v rustc)")
+fi
+export PATH="$rust_bin:$CARGO_HOME/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+unset rust_bin
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm${LLVM_SUFFIX}/lib}
 JOBS=${JOBS:-$(nproc)}
 
@@ -57,8 +69,8 @@ flavor_fragments() {
 }
 
 # kernel_key FLAVOR: hash of every input of a kernel build: the source
-# package, the options of the fragments (not their comments), the build
-# script and the toolchain.
+# package, the options of the fragments and the build script's commands (not
+# their comments), and the toolchain.
 kernel_key() {
 	local f
 	{
@@ -66,7 +78,8 @@ kernel_key() {
 		for f in $(flavor_fragments "$1"); do
 			grep -E '^(CONFIG_|# CONFIG_.* is not set)' "$f"
 		done
-		cat "$PROCLAB_ROOT/scripts/kernel"
+		# The script's commands, not its comments or progress messages.
+		grep -vE '^[[:space:]]*(#|log |$)' "$PROCLAB_ROOT/scripts/kernel"
 		toolchain_id
 	} | short_hash
 }
@@ -91,4 +104,35 @@ modules_dir() {
 	kdir=$(kernel_build_dir "$1")
 	# Per kernel and per checkout: two clones must not share kbuild's MO=.
 	echo "$PROCLAB_CACHE/modules/$(printf '%s\n%s' "$kdir" "$PROCLAB_ROOT" | short_hash)"
+}
+
+# host_trace RECORD CMD...: run CMD and write to RECORD the path of every
+# program it and its children executed (strace, execve only: the kernel build
+# runs some 40,000 programs and is barely slowed). scripts/hostcheck checks
+# that each comes from a package scripts/deps installs. Inside another trace
+# CMD just runs (ptrace allows one tracer) and the outer RECORD gets it all.
+# Without a working strace, RECORD says so and the host check fails on it.
+host_trace() {
+	local rec=$1
+	shift
+	if [[ -n ${PROCLAB_TRACE:-} ]]; then
+		"$@"
+		return
+	fi
+	if ! strace -f -qq --seccomp-bpf -e trace=execve -o /dev/null true 2>/dev/null; then
+		echo '!untraced: strace is missing or cannot trace here' >"$rec"
+		"$@"
+		return
+	fi
+	local fifo rc=0
+	fifo=$(mktemp -u "${TMPDIR:-/tmp}/proclab-trace.XXXXXX")
+	mkfifo -m 600 "$fifo"
+	# strace quotes the path as the first string of the line.
+	awk -F'"' '{ print $2 }' <"$fifo" | LC_ALL=C sort -u >"$rec.tmp" &
+	PROCLAB_TRACE=$rec strace -f -qq --seccomp-bpf -z -e trace=execve,execveat -e signal=none \
+		-s 4096 -o "$fifo" "$@" || rc=$?
+	wait $!
+	rm -f "$fifo"
+	mv "$rec.tmp" "$rec"
+	return "$rc"
 }
