@@ -127,8 +127,15 @@ host_trace() {
 	local fifo rc=0
 	fifo=$(mktemp -u "${TMPDIR:-/tmp}/proclab-trace.XXXXXX")
 	mkfifo -m 600 "$fifo"
-	# strace quotes the path as the first string of the line.
-	awk -F'"' '{ print $2 }' <"$fifo" | LC_ALL=C sort -u >"$rec.tmp" &
+	# strace quotes the path as the first string of the line. The project's
+	# own scripts are recorded relative to the checkout: a cached kernel's
+	# record serves every clone.
+	awk -F'"' -v root="$PROCLAB_ROOT/" '{
+		p = $2
+		if (index(p, root) == 1)
+			p = substr(p, length(root) + 1)
+		print p
+	}' <"$fifo" | LC_ALL=C sort -u >"$rec.tmp" &
 	PROCLAB_TRACE=$rec strace -f -qq --seccomp-bpf -z -e trace=execve,execveat -e signal=none \
 		-s 4096 -o "$fifo" "$@" || rc=$?
 	wait $!
