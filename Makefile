@@ -16,7 +16,7 @@ export KDIR LLVM_SUFFIX
 S := scripts
 
 .PHONY: all modules kernel run vm-exec check bench test clippy rustfmt rustfmtcheck \
-	rust-analyzer shellcheck deps clean help
+	rust-analyzer shellcheck deps freshroot clean help
 
 all: modules
 
@@ -51,6 +51,10 @@ check:
 bench:
 	@$(S)/bench
 
+# The set-up in a new minimal Debian root, building the base kernel there.
+freshroot:
+	@$(S)/freshroot
+
 clippy:
 	@$(S)/deps
 	@$(S)/modules --clippy $(FLAVOR) >/dev/null && echo "clippy: clean"
@@ -68,7 +72,7 @@ rust-analyzer:
 shellcheck:
 	@shellcheck -x scripts/deps scripts/kernel scripts/modules scripts/initramfs \
 		scripts/vm scripts/check scripts/ktap scripts/lib.sh scripts/rustfmt \
-		scripts/rust-analyzer scripts/bench scripts/hostcheck .ci/run scripts/guest/init tests/*.sh tests/bench/*.sh \
+		scripts/rust-analyzer scripts/bench scripts/hostcheck scripts/freshroot .ci/run scripts/guest/init tests/*.sh tests/bench/*.sh \
 		&& echo "shellcheck: clean"
 
 clean:
@@ -77,5 +81,5 @@ clean:
 help:
 	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 	@echo "Other targets: kernel, modules, vm-exec CMD='...', test T=..., bench, clippy,"
-	@echo "rustfmt, rustfmtcheck, rust-analyzer, shellcheck, deps."
+	@echo "rustfmt, rustfmtcheck, rust-analyzer, shellcheck, deps, freshroot."
 	@echo "Variables: FLAVOR=base|debug, KDIR=<your Rust-enabled kernel build>."
