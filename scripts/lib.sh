@@ -41,6 +41,17 @@ JOBS=${JOBS:-$(nproc)}
 log() { printf 'proclab: %s\n' "$*" >&2; }
 die() { printf 'proclab: error: %s\n' "$*" >&2; exit 1; }
 
+# line_awk ARGS...: awk that acts on each line of a pipe as it arrives.
+# Debian's awk is mawk, which reads a pipe in large blocks unless told
+# -W interactive: make check would print its results in bursts.
+line_awk() {
+	if [[ $(awk -W version 2>&1 || true) == mawk* ]]; then
+		awk -W interactive "$@"
+	else
+		awk "$@"
+	fi
+}
+
 # kmake DIR ARGS...: make in a kernel tree with the project's toolchain.
 kmake() {
 	local dir=$1
