@@ -77,8 +77,13 @@ else
 fi
 
 # 5. The kernel stack: /proc/meminfo's KernelStack is one THREAD_SIZE per
-# task (threads, plus the idle task of each secondary CPU).
+# task (threads, plus the idle task of each secondary CPU). meminfo shows the
+# global counter, and each CPU keeps a delta of its own until it passes a
+# threshold; with VMAP_STACK (the base kernel) a stack is counted page by
+# page, so the global figure can sit between two multiples of THREAD_SIZE.
+# Reading /proc/sys/vm/stat_refresh folds every CPU's delta in first.
 stack=$(fact kernel_stack)
+cat /proc/sys/vm/stat_refresh >/dev/null
 ks=$(awk '$1 == "KernelStack:" { print $2 * 1024 }' /proc/meminfo)
 nt=$(ls -d /proc/[0-9]*/task/[0-9]* | wc -l)
 ncpu=$(grep -c '^processor' /proc/cpuinfo)
