@@ -118,8 +118,9 @@ modules_dir() {
 }
 
 # host_trace RECORD CMD...: run CMD and write to RECORD the path of every
-# program it and its children executed (strace, execve only: the kernel build
-# runs some 40,000 programs and is barely slowed). scripts/hostcheck checks
+# program it and its children executed (strace --seccomp-bpf stops them at
+# execve and nowhere else, so a kernel build is barely slowed; -z drops the
+# failed tries of a PATH search). scripts/hostcheck checks
 # that each comes from a package scripts/deps installs. Inside another trace
 # CMD just runs (ptrace allows one tracer) and the outer RECORD gets it all.
 # Without a working strace, RECORD says so and the host check fails on it.
