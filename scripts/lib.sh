@@ -155,3 +155,15 @@ host_trace() {
 	mv "$rec.tmp" "$rec"
 	return "$rc"
 }
+
+# trace_step NAME CMD...: CMD under host_trace, its record named NAME in
+# $PROCLAB_RECORDS, which make check sets; elsewhere CMD just runs.
+trace_step() {
+	local name=$1
+	shift
+	if [[ -n ${PROCLAB_RECORDS:-} ]]; then
+		host_trace "$PROCLAB_RECORDS/$name" "$@"
+	else
+		"$@"
+	fi
+}
