@@ -27,20 +27,25 @@ use kernel::{
     page::PAGE_SIZE,
     prelude::*,
     sync::Arc,
-    uaccess::{UserPtr, UserSlice, UserSliceReader},
+    uaccess::{UserPtr, UserSlice},
 };
+
+use crate::cmd::{self, Table};
 
 /// One file of a [`Files`] directory.
 pub(crate) struct FileSpec<T: 'static> {
     /// The file name.
     pub(crate) name: &'static CStr,
-    /// Writes the file's contents. An `Err` only stops the output early (the buffer is full).
+    /// Writes the file's contents. An `Err` from a full buffer makes `seq_file` call again with
+    /// a larger one; any other `Err` (an allocation that failed) fails the `read()` with
+    /// `ENOMEM`, and nothing of this call's output is shown: never a silently cut table.
     pub(crate) show: fn(&T, &mut SeqOut) -> fmt::Result,
     /// About how many bytes `show` will write now: the first open allocates the buffer at this
     /// size, later ones at the size of the last output and an eighth.
     pub(crate) size_hint: fn(&T) -> usize,
-    /// Takes a write: `Some` makes the file 0600 instead of 0400. The whole write is one call.
-    pub(crate) write: Option<fn(&T, &mut UserSliceReader) -> Result>,
+    /// The commands the file takes: `Some` makes the file 0600 instead of 0400, and lists the
+    /// commands in the directory's `grammar` file. A command is one `write()` at offset 0.
+    pub(crate) write: Option<&'static Table<T>>,
 }
 
 /// The [`FileSpec::size_hint`] of a small file: one page (the least a buffer gets).
@@ -48,13 +53,50 @@ pub(crate) fn one_page<T>(_: &T) -> usize {
     PAGE_SIZE
 }
 
-/// What a file's inode points to: its spec and the directory's data.
+/// The name of the file that lists the commands of a directory's writable files.
+const GRAMMAR: &CStr = c"grammar";
+
+/// What a file's inode points to: its spec (or the directory's grammar) and the directory's
+/// data.
 struct Node<T: 'static> {
-    spec: &'static FileSpec<T>,
+    /// The specs of the directory's files.
+    specs: &'static [FileSpec<T>],
+    /// This file's spec in `specs`, or `specs.len()` for the `grammar` file.
+    index: usize,
     data: *const T,
     /// The size of the file's last output: the next open sizes its buffer from it, without
     /// asking the file.
     last_len: AtomicUsize,
+}
+
+impl<T> Node<T> {
+    /// The file's spec; `None` for the `grammar` file.
+    fn spec(&self) -> Option<&'static FileSpec<T>> {
+        self.specs.get(self.index)
+    }
+
+    /// What the file shows: the spec's `show`, or the grammar of the directory's commands.
+    fn show(&self, data: &T, out: &mut SeqOut) -> fmt::Result {
+        match self.spec() {
+            Some(spec) => (spec.show)(data, out),
+            None => {
+                for spec in self.specs {
+                    if let (Some(table), Ok(name)) = (spec.write, spec.name.to_str()) {
+                        table.grammar(name, out)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// About how many bytes the file shows now.
+    fn size_hint(&self, data: &T) -> usize {
+        match self.spec() {
+            Some(spec) => (spec.size_hint)(data),
+            None => PAGE_SIZE,
+        }
+    }
 }
 
 /// A debugfs dentry that this module created and removes when dropped.
@@ -182,11 +224,15 @@ impl<T: Sync + 'static> Files<T> {
         let dir = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), parent) };
         // INVARIANT: `debugfs_create_dir()` succeeded.
         let dir = Dentry(from_err_ptr(dir)?);
-        let mut nodes = KVec::with_capacity(specs.len(), GFP_KERNEL)?;
-        for spec in specs {
+        // One node per file, and one for `grammar` if any file takes commands.
+        let writable = specs.iter().any(|s| s.write.is_some());
+        let n = specs.len() + usize::from(writable);
+        let mut nodes = KVec::with_capacity(n, GFP_KERNEL)?;
+        for index in 0..n {
             nodes.push(
                 Node {
-                    spec,
+                    specs,
+                    index,
                     data: &*data,
                     last_len: AtomicUsize::new(0),
                 },
@@ -211,9 +257,10 @@ impl<T: Sync + 'static> Files<T> {
     /// Creates one file in `dir` per node.
     fn create_files(dir: &Dentry, nodes: &KVec<Node<T>>) -> Result {
         for node in nodes.iter() {
-            let (mode, fops) = match node.spec.write {
-                Some(_) => (0o600, &Ops::<T>::READ_WRITE),
-                None => (0o400, &Ops::<T>::READ),
+            let (name, mode, fops) = match node.spec() {
+                Some(spec) if spec.write.is_some() => (spec.name, 0o600, &Ops::<T>::READ_WRITE),
+                Some(spec) => (spec.name, 0o400, &Ops::<T>::READ),
+                None => (GRAMMAR, 0o400, &Ops::<T>::READ),
             };
             // SAFETY: `dir.0` is live; `node` lives in `nodes` and `node.data` in the data, both
             // until after `dir` (with this file) is removed: by the field order of `Self`, or by
@@ -221,7 +268,7 @@ impl<T: Sync + 'static> Files<T> {
             // `Node<T>` as the inode's private data.
             let file = unsafe {
                 bindings::debugfs_create_file_full(
-                    node.spec.name.as_char_ptr(),
+                    name.as_char_ptr(),
                     mode,
                     dir.0,
                     ptr::from_ref(node).cast_mut().cast(),
@@ -556,7 +603,7 @@ unsafe extern "C" fn open<T: Sync + 'static>(
     let data = unsafe { &*node.data };
     // The last output and an eighth more, or the file's own estimate the first time.
     let size = match node.last_len.load(Ordering::Relaxed) {
-        0 => (node.spec.size_hint)(data),
+        0 => node.size_hint(data),
         last => last + last / 8,
     }
     .clamp(PAGE_SIZE, MAX_HINT);
@@ -586,9 +633,14 @@ unsafe extern "C" fn show<T: Sync + 'static>(m: *mut bindings::seq_file, _v: *mu
     // SAFETY: `seq_read()` calls `show` with the buffer allocated; `out` is committed before
     // this call returns, and only the callback writes to it meanwhile.
     let mut out = unsafe { SeqOut::new(m) };
-    // An error means the buffer overflowed: `seq_read()` sees it, grows the buffer and calls
-    // again, so there is nothing to report.
-    let done = (node.spec.show)(data, &mut out).is_ok() && !out.overflowed;
+    let shown = node.show(data, &mut out);
+    if shown.is_err() && !out.overflowed {
+        // Not a full buffer but a failure (an allocation): nothing of this output is kept,
+        // and `seq_read()` returns the error instead of a cut table.
+        return ENOMEM.to_errno();
+    }
+    // A full buffer: `seq_read()` sees the overflow, grows the buffer and calls again.
+    let done = !out.overflowed;
     out.commit();
     if done {
         // SAFETY: `m` is live (see above); `count` is the length of what was written.
@@ -598,16 +650,22 @@ unsafe extern "C" fn show<T: Sync + 'static>(m: *mut bindings::seq_file, _v: *mu
     0
 }
 
-/// `write`: the whole write is handed to the file's write callback in one call.
+/// `write`: one command per `write()`, at offset 0.
+///
+/// A command split over two writes must not run as two commands, and a tail written after a
+/// command must not run as one: a write at a nonzero offset is refused with `EINVAL`, and a
+/// command done moves the offset past it, so a second write on the same open file is refused
+/// too. (A shell's `echo cmd >file` opens the file for every command, at offset 0.)
 ///
 /// # Safety
 ///
-/// `file` was opened by [`open`] for a `Files<T>`; `buf` is a user pointer of `count` bytes.
+/// `file` was opened by [`open`] for a `Files<T>`; `buf` is a user pointer of `count` bytes;
+/// `ppos` points to the file position of this call, which the caller (`vfs_write()`) owns.
 unsafe extern "C" fn write<T: Sync + 'static>(
     file: *mut bindings::file,
     buf: *const c_char,
     count: usize,
-    _ppos: *mut bindings::loff_t,
+    ppos: *mut bindings::loff_t,
 ) -> isize {
     // SAFETY: `open` used `single_open_size()`, which makes the file's private data its
     // `seq_file`, whose private data is our `Node<T>` (live, as argued in `open`).
@@ -618,12 +676,25 @@ unsafe extern "C" fn write<T: Sync + 'static>(
     };
     // SAFETY: As above.
     let data = unsafe { &*node.data };
-    let Some(write) = node.spec.write else {
+    let Some(table) = node.spec().and_then(|s| s.write) else {
         return EINVAL.to_errno() as isize;
     };
+    // SAFETY: `ppos` is valid for this call, as the caller guarantees.
+    let pos = unsafe { &mut *ppos };
+    if *pos != 0 {
+        let e = cmd::refuse(
+            table.file,
+            format_args!("a command is one write at offset 0, not at {}", *pos),
+        );
+        return e.to_errno() as isize;
+    }
     let mut reader = UserSlice::new(UserPtr::from_ptr(buf.cast_mut().cast()), count).reader();
-    match write(data, &mut reader) {
-        Ok(()) => count as isize,
+    match table.write(data, &mut reader) {
+        Ok(()) => {
+            // `count` is at most `LINE_MAX`: the table refuses longer writes.
+            *pos = count as bindings::loff_t;
+            count as isize
+        }
         Err(e) => e.to_errno() as isize,
     }
 }

@@ -19,7 +19,6 @@ use kernel::{
     prelude::*,
     rbtree::RBTree,
     sync::{Arc, Mutex},
-    uaccess::UserSliceReader,
     xarray::{AllocKind, XArray},
 };
 
@@ -41,7 +40,7 @@ mod prng;
 #[path = "../../rust/proclab/task.rs"]
 mod task;
 
-use cmd::Args;
+use cmd::{Arg, Command, Table, Values};
 use debugfs::{one_page, Dir, FileSpec, Files, Root, SeqOut};
 
 module! {
@@ -71,109 +70,117 @@ struct Rb {
     tree: Mutex<cfs::Counted<cfs::Key, ()>>,
 }
 
-const RB: &str = "ds/rbtree/control";
-const RB_HELP: &str = "\
-commands (one per write):
-  insert KEY            insert KEY (0..2^64-1); EEXIST if it is there
-  erase KEY             erase KEY; ENOENT if it is not there
-  fill N SEED           insert N pseudo-random 32-bit keys (prandom_u32_state(), seed SEED)
-  erase-random N SEED   erase N of the keys, chosen pseudo-randomly
-  clear                 erase everything
-";
+static RB: Table<Rb> = Table {
+    file: "ds/rbtree/control",
+    commands: &[
+        Command {
+            verb: &["insert"],
+            args: &[Arg::uint("KEY", 0, u64::MAX)],
+            help: "insert KEY; EEXIST if it is there",
+            run: rb_insert,
+        },
+        Command {
+            verb: &["erase"],
+            args: &[Arg::uint("KEY", 0, u64::MAX)],
+            help: "erase KEY; ENOENT if it is not there",
+            run: |s, v| {
+                let k = rb_key(v.uint(0)?);
+                match s.tree.lock().remove(&k) {
+                    Some(()) => Ok(()),
+                    None => Err(v.refuse_with(ENOENT, format_args!("no key {}", k.vruntime))),
+                }
+            },
+        },
+        Command {
+            verb: &["fill"],
+            args: &[
+                Arg::uint("N", 0, u32::MAX as u64),
+                Arg::uint("SEED", 0, u64::MAX),
+            ],
+            help: "insert N pseudo-random 32-bit keys (prandom_u32_state(), seed SEED)",
+            run: rb_fill,
+        },
+        Command {
+            verb: &["erase-random"],
+            args: &[
+                Arg::uint("N", 0, u32::MAX as u64),
+                Arg::uint("SEED", 0, u64::MAX),
+            ],
+            help: "erase N of the keys, chosen pseudo-randomly",
+            run: rb_erase_random,
+        },
+        Command {
+            verb: &["clear"],
+            args: &[],
+            help: "erase everything",
+            run: |s, _| {
+                s.tree.lock().clear();
+                Ok(())
+            },
+        },
+    ],
+};
 
 fn rb_key(k: u64) -> cfs::Key {
     cfs::Key { vruntime: k, id: 0 }
 }
 
-fn rb_write(s: &Rb, r: &mut UserSliceReader) -> Result {
-    cmd::run(r, RB, |a| {
-        let verb = a.word("command")?;
-        let mut tree = s.tree.lock();
-        match verb {
-            "insert" => {
-                let k = rb_key(a.uint("key", u64::MAX)?);
-                a.end()?;
-                if tree.get(&k).is_some() {
-                    return Err(cmd::refuse_with(
-                        RB,
-                        EEXIST,
-                        format_args!("key {} is already there", k.vruntime),
-                    ));
-                }
-                if tree.len() >= cap() {
-                    return Err(cmd::refuse_with(
-                        RB,
-                        ENOSPC,
-                        format_args!("full ({} keys)", cap()),
-                    ));
-                }
-                tree.insert(k, ())?;
-            }
-            "erase" => {
-                let k = rb_key(a.uint("key", u64::MAX)?);
-                a.end()?;
-                if tree.remove(&k).is_none() {
-                    return Err(cmd::refuse_with(
-                        RB,
-                        ENOENT,
-                        format_args!("no key {}", k.vruntime),
-                    ));
-                }
-            }
-            "fill" => {
-                let n = a.uint("count", cap() as u64)? as usize;
-                let seed = a.uint("seed", u64::MAX)?;
-                a.end()?;
-                let have = tree.len();
-                if have + n > cap() {
-                    return Err(cmd::refuse_with(
-                        RB,
-                        ENOSPC,
-                        format_args!("{have} + {n} keys is more than {}", cap()),
-                    ));
-                }
-                let mut rnd = prng::Prandom::new(seed);
-                let mut added = 0;
-                while added < n {
-                    let k = rb_key(rnd.next_u32().into());
-                    if tree.get(&k).is_none() {
-                        tree.insert(k, ())?;
-                        added += 1;
-                    }
-                }
-            }
-            "erase-random" => {
-                let n = a.uint("count", cap() as u64)? as usize;
-                let seed = a.uint("seed", u64::MAX)?;
-                a.end()?;
-                let mut keys = KVec::with_capacity(tree.len(), GFP_KERNEL)?;
-                for k in tree.keys() {
-                    keys.push(*k, GFP_KERNEL)?;
-                }
-                if n > keys.len() {
-                    return Err(cmd::refuse_with(
-                        RB,
-                        ENOENT,
-                        format_args!("only {} keys to erase", keys.len()),
-                    ));
-                }
-                // A partial Fisher-Yates shuffle picks n distinct keys.
-                let mut rnd = prng::Prandom::new(seed);
-                let len = keys.len();
-                for i in 0..n {
-                    let j = i + (rnd.next_u32() as usize).checked_rem(len - i).unwrap_or(0);
-                    keys.swap(i, j);
-                    tree.remove(&keys[i]);
-                }
-            }
-            "clear" => {
-                a.end()?;
-                tree.clear();
-            }
-            _ => return Err(a.refuse(format_args!("unknown command '{verb}'"))),
+fn rb_insert(s: &Rb, v: &Values<'_>) -> Result {
+    let k = rb_key(v.uint(0)?);
+    let mut tree = s.tree.lock();
+    if tree.get(&k).is_some() {
+        return Err(v.refuse_with(EEXIST, format_args!("key {} is already there", k.vruntime)));
+    }
+    if tree.len() >= cap() {
+        return Err(v.refuse_with(ENOSPC, format_args!("full ({} keys)", cap())));
+    }
+    tree.insert(k, ())?;
+    Ok(())
+}
+
+fn rb_fill(s: &Rb, v: &Values<'_>) -> Result {
+    let n = v.uint(0)? as usize;
+    let seed = v.uint(1)?;
+    let mut tree = s.tree.lock();
+    let have = tree.len();
+    if n > cap().saturating_sub(have) {
+        return Err(v.refuse_with(
+            ENOSPC,
+            format_args!("{have} + {n} keys is more than {}", cap()),
+        ));
+    }
+    let mut rnd = prng::Prandom::new(seed);
+    let mut added = 0;
+    while added < n {
+        let k = rb_key(rnd.next_u32().into());
+        if tree.get(&k).is_none() {
+            tree.insert(k, ())?;
+            added += 1;
         }
-        Ok(())
-    })
+    }
+    Ok(())
+}
+
+fn rb_erase_random(s: &Rb, v: &Values<'_>) -> Result {
+    let n = v.uint(0)? as usize;
+    let seed = v.uint(1)?;
+    let mut tree = s.tree.lock();
+    if n > tree.len() {
+        return Err(v.refuse_with(ENOENT, format_args!("only {} keys to erase", tree.len())));
+    }
+    let mut keys = KVVec::with_capacity(tree.len(), GFP_KERNEL)?;
+    for k in tree.keys() {
+        keys.push(*k, GFP_KERNEL)?;
+    }
+    // A partial Fisher-Yates shuffle picks n distinct keys.
+    let mut rnd = prng::Prandom::new(seed);
+    let len = keys.len();
+    for i in 0..n {
+        let j = i + (rnd.next_u32() as usize).checked_rem(len - i).unwrap_or(0);
+        keys.swap(i, j);
+        tree.remove(&keys[i]);
+    }
+    Ok(())
 }
 
 fn rb_dump(s: &Rb, f: &mut SeqOut) -> fmt::Result {
@@ -210,9 +217,9 @@ fn rb_stats(s: &Rb, f: &mut SeqOut) -> fmt::Result {
 static RB_FILES: [FileSpec<Rb>; 3] = [
     FileSpec {
         name: c"control",
-        show: |_, f| f.write_str(RB_HELP),
+        show: |_, f| RB.help(f),
         size_hint: one_page,
-        write: Some(rb_write),
+        write: Some(&RB),
     },
     FileSpec {
         name: c"dump",
@@ -237,61 +244,66 @@ struct Cfs {
     rq: Mutex<cfs::RunQueue>,
 }
 
-const CFS: &str = "ds/cfs/control";
-const CFS_HELP: &str = "\
-commands (one per write):
-  add NICE              a new entity at nice NICE (-20..19), placed at min_vruntime
-  remove ID             take entity ID off the run queue
-  run K                 run K slices: the leftmost runs, its vruntime grows by slice*1024/weight
-  slice NS              the slice length in ns (default 3000000)
-  clear                 an empty run queue, the clock back at 0
-";
-
-fn cfs_write(s: &Cfs, r: &mut UserSliceReader) -> Result {
-    cmd::run(r, CFS, |a| {
-        let verb = a.word("command")?;
-        let mut rq = s.rq.lock();
-        match verb {
-            "add" => {
-                let nice = a.int("nice value", -20, 19)? as i32;
-                a.end()?;
-                if rq.tree.len() >= cap() {
-                    return Err(cmd::refuse_with(
-                        CFS,
-                        ENOSPC,
-                        format_args!("full ({} entities)", cap()),
-                    ));
-                }
-                rq.add(nice)?;
-            }
-            "remove" => {
-                let id = a.uint("entity id", u32::MAX.into())? as u32;
-                a.end()?;
-                rq.remove(id)
-                    .map_err(|e| cmd::refuse_with(CFS, e, format_args!("no entity {id}")))?;
-            }
-            "run" => {
-                let k = a.uint("slices", 1_000_000)?;
-                a.end()?;
-                rq.run(k);
-            }
-            "slice" => {
-                let ns = a.uint("slice in ns", 1_000_000_000)?;
-                a.end()?;
-                if ns == 0 {
-                    return Err(a.refuse(format_args!("a slice of 0 ns")));
-                }
-                rq.slice_ns = ns;
-            }
-            "clear" => {
-                a.end()?;
+static CFS: Table<Cfs> = Table {
+    file: "ds/cfs/control",
+    commands: &[
+        Command {
+            verb: &["add"],
+            args: &[Arg::int("NICE", -20, 19)],
+            help: "a new entity at nice NICE, placed at min_vruntime",
+            run: cfs_add,
+        },
+        Command {
+            verb: &["remove"],
+            args: &[Arg::uint("ID", 0, u32::MAX as u64)],
+            help: "take entity ID off the run queue",
+            run: |s, v| {
+                let id = v.uint(0)? as u32;
+                s.rq.lock()
+                    .remove(id)
+                    .map_err(|e| v.refuse_with(e, format_args!("no entity {id}")))
+            },
+        },
+        Command {
+            verb: &["run"],
+            args: &[Arg::uint("K", 0, 1_000_000)],
+            help: "run K slices: the leftmost runs, its vruntime grows by slice*1024/weight",
+            run: |s, v| {
+                s.rq.lock().run(v.uint(0)?);
+                Ok(())
+            },
+        },
+        Command {
+            verb: &["slice"],
+            args: &[Arg::uint("NS", 1, 1_000_000_000)],
+            help: "the slice length in ns (default 3000000)",
+            run: |s, v| {
+                s.rq.lock().slice_ns = v.uint(0)?;
+                Ok(())
+            },
+        },
+        Command {
+            verb: &["clear"],
+            args: &[],
+            help: "an empty run queue, the clock back at 0",
+            run: |s, _| {
+                let mut rq = s.rq.lock();
                 let slice = rq.slice_ns;
                 *rq = cfs::RunQueue::new(slice);
-            }
-            _ => return Err(a.refuse(format_args!("unknown command '{verb}'"))),
-        }
-        Ok(())
-    })
+                Ok(())
+            },
+        },
+    ],
+};
+
+fn cfs_add(s: &Cfs, v: &Values<'_>) -> Result {
+    let nice = v.int(0)? as i32;
+    let mut rq = s.rq.lock();
+    if rq.tree.len() >= cap() {
+        return Err(v.refuse_with(ENOSPC, format_args!("full ({} entities)", cap())));
+    }
+    rq.add(nice)?;
+    Ok(())
 }
 
 /// A share in hundredths of a percent.
@@ -345,9 +357,9 @@ fn cfs_stats(s: &Cfs, f: &mut SeqOut) -> fmt::Result {
 static CFS_FILES: [FileSpec<Cfs>; 4] = [
     FileSpec {
         name: c"control",
-        show: |_, f| f.write_str(CFS_HELP),
+        show: |_, f| CFS.help(f),
         size_hint: one_page,
-        write: Some(cfs_write),
+        write: Some(&CFS),
     },
     FileSpec {
         name: c"dump",
@@ -392,17 +404,54 @@ struct Lst {
     list: Mutex<(List<Item>, usize)>,
 }
 
-const LIST: &str = "ds/list/control";
-const LIST_HELP: &str = "\
-commands (one per write):
-  add V                 list_add(): V at the head (a stack, LIFO)
-  add_tail V            list_add_tail(): V at the tail (a queue, FIFO)
-  pop                   take the head off
-  del V                 delete the first element equal to V; ENOENT if none
-  del_multiple N        delete, while walking the list, every element divisible by N
-                        (list_for_each_entry_safe)
-  clear                 delete everything
-";
+/// A list value: small enough that the dump's sums cannot overflow.
+const VALUE: Arg = Arg::int("V", i64::MIN / 10, i64::MAX / 10);
+
+static LIST: Table<Lst> = Table {
+    file: "ds/list/control",
+    commands: &[
+        Command {
+            verb: &["add"],
+            args: &[VALUE],
+            help: "list_add(): V at the head (a stack, LIFO)",
+            run: |s, v| list_add(s, v, true),
+        },
+        Command {
+            verb: &["add_tail"],
+            args: &[VALUE],
+            help: "list_add_tail(): V at the tail (a queue, FIFO)",
+            run: |s, v| list_add(s, v, false),
+        },
+        Command {
+            verb: &["pop"],
+            args: &[],
+            help: "take the head off",
+            run: list_pop,
+        },
+        Command {
+            verb: &["del"],
+            args: &[VALUE],
+            help: "delete the first element equal to V; ENOENT if none",
+            run: |s, v| list_del(s, v, false),
+        },
+        Command {
+            verb: &["del_multiple"],
+            args: &[VALUE],
+            help: "delete, while walking the list, every element divisible by V \
+                   (list_for_each_entry_safe)",
+            run: |s, v| list_del(s, v, true),
+        },
+        Command {
+            verb: &["clear"],
+            args: &[],
+            help: "delete everything",
+            run: |s, _| {
+                *s.list.lock() = (List::new(), 0);
+                Ok(())
+            },
+        },
+    ],
+};
 
 fn item(value: i64) -> Result<ListArc<Item>> {
     ListArc::pin_init(
@@ -411,89 +460,66 @@ fn item(value: i64) -> Result<ListArc<Item>> {
     )
 }
 
-fn list_write(s: &Lst, r: &mut UserSliceReader) -> Result {
-    cmd::run(r, LIST, |a| {
-        let verb = a.word("command")?;
-        match verb {
-            "add" | "add_tail" => {
-                let v = a.int("value", i64::MIN / 10, i64::MAX / 10)?;
-                a.end()?;
-                // Allocated before the lock is taken.
-                let it = item(v)?;
-                let mut l = s.list.lock();
-                if l.1 >= cap() {
-                    return Err(cmd::refuse_with(
-                        LIST,
-                        ENOSPC,
-                        format_args!("full ({} elements)", cap()),
-                    ));
+fn list_add(s: &Lst, v: &Values<'_>, head: bool) -> Result {
+    // Allocated before the lock is taken.
+    let it = item(v.int(0)?)?;
+    let mut l = s.list.lock();
+    if l.1 >= cap() {
+        return Err(v.refuse_with(ENOSPC, format_args!("full ({} elements)", cap())));
+    }
+    if head {
+        l.0.push_front(it);
+    } else {
+        l.0.push_back(it);
+    }
+    l.1 += 1;
+    Ok(())
+}
+
+fn list_pop(s: &Lst, v: &Values<'_>) -> Result {
+    let mut l = s.list.lock();
+    if l.0.pop_front().is_none() {
+        return Err(v.refuse_with(ENOENT, format_args!("the list is empty")));
+    }
+    l.1 -= 1;
+    Ok(())
+}
+
+/// `del V` (the first element equal to V) or, with `multiple`, `del_multiple V` (every
+/// element divisible by V).
+fn list_del(s: &Lst, v: &Values<'_>, multiple: bool) -> Result {
+    let value = v.int(0)?;
+    if multiple && value == 0 {
+        return Err(v.refuse(format_args!("divisible by 0")));
+    }
+    let mut l = s.list.lock();
+    let mut removed = 0;
+    {
+        // The cursor sits between elements: removing the next one is the `_safe` walk's
+        // "keep the next pointer before freeing this one".
+        let mut c = l.0.cursor_front();
+        while let Some(next) = c.peek_next() {
+            let hit = if multiple {
+                next.value.checked_rem(value) == Some(0)
+            } else {
+                next.value == value
+            };
+            if hit {
+                drop(next.remove());
+                removed += 1;
+                if !multiple {
+                    break;
                 }
-                if verb == "add" {
-                    l.0.push_front(it);
-                } else {
-                    l.0.push_back(it);
-                }
-                l.1 += 1;
+            } else {
+                c.move_next();
             }
-            "pop" => {
-                a.end()?;
-                let mut l = s.list.lock();
-                if l.0.pop_front().is_none() {
-                    return Err(cmd::refuse_with(
-                        LIST,
-                        ENOENT,
-                        format_args!("the list is empty"),
-                    ));
-                }
-                l.1 -= 1;
-            }
-            "del" | "del_multiple" => {
-                let v = a.int("value", i64::MIN / 10, i64::MAX / 10)?;
-                a.end()?;
-                if verb == "del_multiple" && v == 0 {
-                    return Err(a.refuse(format_args!("divisible by 0")));
-                }
-                let mut l = s.list.lock();
-                let mut removed = 0;
-                {
-                    // The cursor sits between elements: removing the next one is the `_safe`
-                    // walk's "keep the next pointer before freeing this one".
-                    let mut c = l.0.cursor_front();
-                    while let Some(next) = c.peek_next() {
-                        let hit = if verb == "del" {
-                            next.value == v
-                        } else {
-                            next.value.checked_rem(v) == Some(0)
-                        };
-                        if hit {
-                            drop(next.remove());
-                            removed += 1;
-                            if verb == "del" {
-                                break;
-                            }
-                        } else {
-                            c.move_next();
-                        }
-                    }
-                }
-                l.1 -= removed;
-                if verb == "del" && removed == 0 {
-                    return Err(cmd::refuse_with(
-                        LIST,
-                        ENOENT,
-                        format_args!("no element {v}"),
-                    ));
-                }
-            }
-            "clear" => {
-                a.end()?;
-                let mut l = s.list.lock();
-                *l = (List::new(), 0);
-            }
-            _ => return Err(a.refuse(format_args!("unknown command '{verb}'"))),
         }
-        Ok(())
-    })
+    }
+    l.1 -= removed;
+    if !multiple && removed == 0 {
+        return Err(v.refuse_with(ENOENT, format_args!("no element {value}")));
+    }
+    Ok(())
 }
 
 fn list_dump(s: &Lst, f: &mut SeqOut) -> fmt::Result {
@@ -519,9 +545,9 @@ fn list_stats(s: &Lst, f: &mut SeqOut) -> fmt::Result {
 static LIST_FILES: [FileSpec<Lst>; 3] = [
     FileSpec {
         name: c"control",
-        show: |_, f| f.write_str(LIST_HELP),
+        show: |_, f| LIST.help(f),
         size_hint: one_page,
-        write: Some(list_write),
+        write: Some(&LIST),
     },
     FileSpec {
         name: c"dump",
@@ -549,57 +575,57 @@ struct Hl {
     table: Mutex<hlist::HashTable<u64>>,
 }
 
-const HL: &str = "ds/hlist/control";
-const HL_HELP: &str = "\
-commands (one per write):
-  add KEY               hlist_add_head() in bucket hash_64(KEY, 10); EEXIST if KEY is there
-  del KEY               hlist_del_init(): O(1) through pprev; ENOENT if KEY is not there
-  del_multiple N        delete every key divisible by N (hlist_for_each_entry_safe)
-  clear                 delete everything
-";
+static HL: Table<Hl> = Table {
+    file: "ds/hlist/control",
+    commands: &[
+        Command {
+            verb: &["add"],
+            args: &[Arg::uint("KEY", 0, u64::MAX)],
+            help: "hlist_add_head() in bucket hash_64(KEY, 10); EEXIST if KEY is there",
+            run: hl_add,
+        },
+        Command {
+            verb: &["del"],
+            args: &[Arg::uint("KEY", 0, u64::MAX)],
+            help: "hlist_del_init(): O(1) through pprev; ENOENT if KEY is not there",
+            run: |s, v| {
+                let k = v.uint(0)?;
+                match s.table.lock().remove(k) {
+                    Some(_) => Ok(()),
+                    None => Err(v.refuse_with(ENOENT, format_args!("no key {k}"))),
+                }
+            },
+        },
+        Command {
+            verb: &["del_multiple"],
+            args: &[Arg::uint("N", 1, u64::MAX)],
+            help: "delete every key divisible by N (hlist_for_each_entry_safe)",
+            run: |s, v| {
+                let n = v.uint(0)?;
+                s.table.lock().retain(|k, _| k.checked_rem(n) != Some(0));
+                Ok(())
+            },
+        },
+        Command {
+            verb: &["clear"],
+            args: &[],
+            help: "delete everything",
+            run: |s, _| {
+                s.table.lock().retain(|_, _| false);
+                Ok(())
+            },
+        },
+    ],
+};
 
-fn hl_write(s: &Hl, r: &mut UserSliceReader) -> Result {
-    cmd::run(r, HL, |a| {
-        let verb = a.word("command")?;
-        let mut t = s.table.lock();
-        match verb {
-            "add" => {
-                let k = a.uint("key", u64::MAX)?;
-                a.end()?;
-                if t.len() >= cap() {
-                    return Err(cmd::refuse_with(
-                        HL,
-                        ENOSPC,
-                        format_args!("full ({} keys)", cap()),
-                    ));
-                }
-                t.insert(k, k).map_err(|e| {
-                    cmd::refuse_with(HL, e, format_args!("key {k} is already there"))
-                })?;
-            }
-            "del" => {
-                let k = a.uint("key", u64::MAX)?;
-                a.end()?;
-                if t.remove(k).is_none() {
-                    return Err(cmd::refuse_with(HL, ENOENT, format_args!("no key {k}")));
-                }
-            }
-            "del_multiple" => {
-                let n = a.uint("divisor", u64::MAX)?;
-                a.end()?;
-                if n == 0 {
-                    return Err(a.refuse(format_args!("divisible by 0")));
-                }
-                t.retain(|k, _| k.checked_rem(n) != Some(0));
-            }
-            "clear" => {
-                a.end()?;
-                t.retain(|_, _| false);
-            }
-            _ => return Err(a.refuse(format_args!("unknown command '{verb}'"))),
-        }
-        Ok(())
-    })
+fn hl_add(s: &Hl, v: &Values<'_>) -> Result {
+    let k = v.uint(0)?;
+    let mut t = s.table.lock();
+    if t.len() >= cap() {
+        return Err(v.refuse_with(ENOSPC, format_args!("full ({} keys)", cap())));
+    }
+    t.insert(k, k)
+        .map_err(|e| v.refuse_with(e, format_args!("key {k} is already there")))
 }
 
 fn hl_dump(s: &Hl, f: &mut SeqOut) -> fmt::Result {
@@ -645,9 +671,9 @@ fn hl_stats(s: &Hl, f: &mut SeqOut) -> fmt::Result {
 static HL_FILES: [FileSpec<Hl>; 3] = [
     FileSpec {
         name: c"control",
-        show: |_, f| f.write_str(HL_HELP),
+        show: |_, f| HL.help(f),
         size_hint: one_page,
-        write: Some(hl_write),
+        write: Some(&HL),
     },
     FileSpec {
         name: c"dump",
@@ -675,59 +701,29 @@ struct Xa {
     index: Mutex<cfs::Counted<usize, ()>>,
 }
 
-const XA: &str = "ds/xarray/control";
-const XA_HELP: &str = "\
-commands (one per write):
-  store INDEX VALUE     xa_store(): VALUE at INDEX (0..ULONG_MAX), replacing what was there
-  erase INDEX           xa_erase(); ENOENT if INDEX holds nothing
-  clear                 erase everything
-";
-
-fn xa_write(s: &Xa, r: &mut UserSliceReader) -> Result {
-    cmd::run(r, XA, |a| {
-        let verb = a.word("command")?;
-        match verb {
-            "store" => {
-                let i = a.uint("index", usize::MAX as u64)? as usize;
-                let v = a.uint("value", u64::MAX)?;
-                a.end()?;
-                let mut index = s.index.lock();
-                let new = index.get(&i).is_none();
-                if new && index.len() >= cap() {
-                    return Err(cmd::refuse_with(
-                        XA,
-                        ENOSPC,
-                        format_args!("full ({} entries)", cap()),
-                    ));
-                }
-                let node = if new {
-                    Some(kernel::rbtree::RBTreeNode::new(i, (), GFP_KERNEL)?)
-                } else {
-                    None
-                };
-                let value = KBox::new(v, GFP_KERNEL)?;
-                s.xa.lock()
-                    .store(i, value, GFP_KERNEL)
-                    .map_err(|e| e.error)?;
-                if let Some(node) = node {
-                    index.insert_node(node);
-                }
-            }
-            "erase" => {
-                let i = a.uint("index", usize::MAX as u64)? as usize;
-                a.end()?;
-                let mut index = s.index.lock();
-                if s.xa.lock().remove(i).is_none() {
-                    return Err(cmd::refuse_with(
-                        XA,
-                        ENOENT,
-                        format_args!("index {i} holds nothing"),
-                    ));
-                }
-                index.remove(&i);
-            }
-            "clear" => {
-                a.end()?;
+static XA: Table<Xa> = Table {
+    file: "ds/xarray/control",
+    commands: &[
+        Command {
+            verb: &["store"],
+            args: &[
+                Arg::uint("INDEX", 0, usize::MAX as u64),
+                Arg::uint("VALUE", 0, u64::MAX),
+            ],
+            help: "xa_store(): VALUE at INDEX, replacing what was there",
+            run: xa_store,
+        },
+        Command {
+            verb: &["erase"],
+            args: &[Arg::uint("INDEX", 0, usize::MAX as u64)],
+            help: "xa_erase(); ENOENT if INDEX holds nothing",
+            run: xa_erase,
+        },
+        Command {
+            verb: &["clear"],
+            args: &[],
+            help: "erase everything",
+            run: |s, _| {
                 let mut index = s.index.lock();
                 let mut xa = s.xa.lock();
                 for i in index.keys() {
@@ -735,11 +731,43 @@ fn xa_write(s: &Xa, r: &mut UserSliceReader) -> Result {
                 }
                 drop(xa);
                 index.clear();
-            }
-            _ => return Err(a.refuse(format_args!("unknown command '{verb}'"))),
-        }
-        Ok(())
-    })
+                Ok(())
+            },
+        },
+    ],
+};
+
+fn xa_store(s: &Xa, v: &Values<'_>) -> Result {
+    let i = v.uint(0)? as usize;
+    let value = v.uint(1)?;
+    let mut index = s.index.lock();
+    let new = index.get(&i).is_none();
+    if new && index.len() >= cap() {
+        return Err(v.refuse_with(ENOSPC, format_args!("full ({} entries)", cap())));
+    }
+    let node = if new {
+        Some(kernel::rbtree::RBTreeNode::new(i, (), GFP_KERNEL)?)
+    } else {
+        None
+    };
+    let value = KBox::new(value, GFP_KERNEL)?;
+    s.xa.lock()
+        .store(i, value, GFP_KERNEL)
+        .map_err(|e| e.error)?;
+    if let Some(node) = node {
+        index.insert_node(node);
+    }
+    Ok(())
+}
+
+fn xa_erase(s: &Xa, v: &Values<'_>) -> Result {
+    let i = v.uint(0)? as usize;
+    let mut index = s.index.lock();
+    if s.xa.lock().remove(i).is_none() {
+        return Err(v.refuse_with(ENOENT, format_args!("index {i} holds nothing")));
+    }
+    index.remove(&i);
+    Ok(())
 }
 
 fn xa_dump(s: &Xa, f: &mut SeqOut) -> fmt::Result {
@@ -811,9 +839,9 @@ fn xa_stats(s: &Xa, f: &mut SeqOut) -> fmt::Result {
 static XA_FILES: [FileSpec<Xa>; 3] = [
     FileSpec {
         name: c"control",
-        show: |_, f| f.write_str(XA_HELP),
+        show: |_, f| XA.help(f),
         size_hint: one_page,
-        write: Some(xa_write),
+        write: Some(&XA),
     },
     FileSpec {
         name: c"dump",
@@ -842,55 +870,68 @@ struct Bm {
     maps: Mutex<[BitmapVec; 2]>,
 }
 
-const BM: &str = "ds/bitmap/control";
-const BM_HELP: &str = "\
-commands (one per write):
-  set MAP BIT           __set_bit() in MAP (cpus: nr_cpu_ids bits, big: 65536 bits)
-  clear MAP BIT         __clear_bit()
-  zero MAP              clear every bit
-";
+/// The two bitmaps, as commands name them.
+const MAP: Arg = Arg::word("MAP", &["cpus", "big"]);
 
-fn bm_index(a: &mut Args<'_>) -> Result<usize> {
-    match a.word("map (cpus or big)")? {
-        "cpus" => Ok(0),
-        "big" => Ok(1),
-        m => Err(a.refuse(format_args!("no bitmap '{m}'"))),
-    }
+static BM: Table<Bm> = Table {
+    file: "ds/bitmap/control",
+    commands: &[
+        Command {
+            verb: &["set"],
+            args: &[MAP, Arg::uint("BIT", 0, u32::MAX as u64)],
+            help: "__set_bit() in MAP (cpus: nr_cpu_ids bits, big: 65536 bits)",
+            run: |s, v| bm_bit(s, v, true),
+        },
+        Command {
+            verb: &["clear"],
+            args: &[MAP, Arg::uint("BIT", 0, u32::MAX as u64)],
+            help: "__clear_bit()",
+            run: |s, v| bm_bit(s, v, false),
+        },
+        Command {
+            verb: &["zero"],
+            args: &[MAP],
+            help: "clear every bit",
+            run: bm_zero,
+        },
+    ],
+};
+
+/// The index in `Bm::maps` of the map argument 0 names.
+fn bm_index(v: &Values<'_>) -> Result<usize> {
+    Ok(if v.word(0)? == "cpus" { 0 } else { 1 })
 }
 
-fn bm_write(s: &Bm, r: &mut UserSliceReader) -> Result {
-    cmd::run(r, BM, |a| {
-        let verb = a.word("command")?;
-        let mut maps = s.maps.lock();
-        match verb {
-            "set" | "clear" => {
-                let m = bm_index(a)?;
-                let len = maps[m].len();
-                let bit = a.uint("bit", len as u64 - 1)? as usize;
-                a.end()?;
-                if verb == "set" {
-                    maps[m].set_bit(bit);
-                } else {
-                    maps[m].clear_bit(bit);
-                }
-            }
-            "zero" => {
-                let m = bm_index(a)?;
-                a.end()?;
-                let len = maps[m].len();
-                let mut b = 0;
-                while let Some(i) = maps[m].next_bit(b) {
-                    maps[m].clear_bit(i);
-                    b = i + 1;
-                    if b >= len {
-                        break;
-                    }
-                }
-            }
-            _ => return Err(a.refuse(format_args!("unknown command '{verb}'"))),
+fn bm_bit(s: &Bm, v: &Values<'_>, set: bool) -> Result {
+    let m = bm_index(v)?;
+    let bit = v.uint(1)?;
+    let mut maps = s.maps.lock();
+    let len = maps[m].len();
+    let bit = usize::try_from(bit)
+        .ok()
+        .filter(|&b| b < len)
+        .ok_or_else(|| v.refuse(format_args!("BIT must be 0..{}", len - 1)))?;
+    if set {
+        maps[m].set_bit(bit);
+    } else {
+        maps[m].clear_bit(bit);
+    }
+    Ok(())
+}
+
+fn bm_zero(s: &Bm, v: &Values<'_>) -> Result {
+    let m = bm_index(v)?;
+    let mut maps = s.maps.lock();
+    let len = maps[m].len();
+    let mut b = 0;
+    while let Some(i) = maps[m].next_bit(b) {
+        maps[m].clear_bit(i);
+        b = i + 1;
+        if b >= len {
+            break;
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// The set bits of `map` as a list of ranges, like `Cpus_allowed_list` ("0-3,7").
@@ -952,9 +993,9 @@ fn bm_stats(s: &Bm, f: &mut SeqOut) -> fmt::Result {
 static BM_FILES: [FileSpec<Bm>; 3] = [
     FileSpec {
         name: c"control",
-        show: |_, f| f.write_str(BM_HELP),
+        show: |_, f| BM.help(f),
         size_hint: one_page,
-        write: Some(bm_write),
+        write: Some(&BM),
     },
     FileSpec {
         name: c"dump",
@@ -979,50 +1020,47 @@ struct Bench {
     results: Mutex<KVec<bench::Figure>>,
 }
 
-const BENCH: &str = "ds/bench/control";
-const BENCH_HELP: &str = "\
-commands (one per write; each runs the benchmark and adds its lines to results):
-  rbtree NNODES LOOPS SEED   lib/rbtree_test.c's test 1 and 3: NNODES keys from seed SEED
-  xarray N LOOPS             store N values, load each LOOPS times, erase them
-  clear                      forget the results
-";
+static BENCH: Table<Bench> = Table {
+    file: "ds/bench/control",
+    commands: &[
+        Command {
+            verb: &["rbtree"],
+            args: &[
+                Arg::uint("NNODES", 1, 100_000),
+                Arg::uint("LOOPS", 1, 100_000),
+                Arg::uint("SEED", 0, u64::MAX),
+            ],
+            help: "lib/rbtree_test.c's test 1 and 3: NNODES keys from seed SEED",
+            run: |s, v| {
+                let figures = bench::rbtree(v.uint(0)? as u32, v.uint(1)? as u32, v.uint(2)?)?;
+                bench_add(s, figures)
+            },
+        },
+        Command {
+            verb: &["xarray"],
+            args: &[Arg::uint("N", 1, 1_000_000), Arg::uint("LOOPS", 0, 100_000)],
+            help: "store N values, load each LOOPS times, erase them",
+            run: |s, v| bench_add(s, bench::xarray(v.uint(0)? as u32, v.uint(1)? as u32)?),
+        },
+        Command {
+            verb: &["clear"],
+            args: &[],
+            help: "forget the results",
+            run: |s, _| {
+                s.results.lock().clear();
+                Ok(())
+            },
+        },
+    ],
+};
 
-fn bench_write(s: &Bench, r: &mut UserSliceReader) -> Result {
-    cmd::run(r, BENCH, |a| {
-        let verb = a.word("command")?;
-        let mut res = s.results.lock();
-        match verb {
-            "rbtree" => {
-                let n = a.uint("nnodes", 100_000)? as u32;
-                let loops = a.uint("loops", 100_000)? as u32;
-                let seed = a.uint("seed", u64::MAX)?;
-                a.end()?;
-                if n == 0 || loops == 0 {
-                    return Err(a.refuse(format_args!("nnodes and loops must be positive")));
-                }
-                for f in bench::rbtree(n, loops, seed)? {
-                    res.push(f, GFP_KERNEL)?;
-                }
-            }
-            "xarray" => {
-                let n = a.uint("entries", 1_000_000)? as u32;
-                let loops = a.uint("loops", 100_000)? as u32;
-                a.end()?;
-                if n == 0 {
-                    return Err(a.refuse(format_args!("entries must be positive")));
-                }
-                for f in bench::xarray(n, loops)? {
-                    res.push(f, GFP_KERNEL)?;
-                }
-            }
-            "clear" => {
-                a.end()?;
-                res.clear();
-            }
-            _ => return Err(a.refuse(format_args!("unknown command '{verb}'"))),
-        }
-        Ok(())
-    })
+/// Adds a run's figures to the results.
+fn bench_add(s: &Bench, figures: impl IntoIterator<Item = bench::Figure>) -> Result {
+    let mut res = s.results.lock();
+    for f in figures {
+        res.push(f, GFP_KERNEL)?;
+    }
+    Ok(())
 }
 
 fn bench_results(s: &Bench, f: &mut SeqOut) -> fmt::Result {
@@ -1049,9 +1087,9 @@ fn bench_results(s: &Bench, f: &mut SeqOut) -> fmt::Result {
 static BENCH_FILES: [FileSpec<Bench>; 2] = [
     FileSpec {
         name: c"control",
-        show: |_, f| f.write_str(BENCH_HELP),
+        show: |_, f| BENCH.help(f),
         size_hint: one_page,
-        write: Some(bench_write),
+        write: Some(&BENCH),
     },
     FileSpec {
         name: c"results",

@@ -20,6 +20,7 @@ use core::{
     sync::atomic::{AtomicU64, Ordering::Relaxed},
 };
 use kernel::{
+    bindings,
     list::{List, ListArc, ListLinks},
     new_mutex, new_spinlock,
     prelude::*,
@@ -27,7 +28,6 @@ use kernel::{
     sync::{aref::ARef, Arc, Mutex, SpinLock},
     task::Task,
     time::{Instant, Monotonic},
-    uaccess::UserSliceReader,
 };
 
 #[path = "../../rust/proclab/cmd.rs"]
@@ -41,7 +41,7 @@ mod kthread;
 #[path = "../../rust/proclab/task.rs"]
 mod task;
 
-use cmd::Args;
+use cmd::{Arg, Command, Table, Values};
 use debugfs::{one_page, Cell, Column, FileSpec, Files, Root, SeqOut};
 use kthread::{Current, KThread, Policy, Sleep, WaitCounts, Woken};
 use task::TaskExt;
@@ -65,12 +65,12 @@ const MAX_WORKERS: usize = 16;
 /// How long a worker sleeps between two iterations.
 const WORKER_NAP_MS: u32 = 20;
 /// The longest demo sleep and the longest experiment a command may ask for.
-const MAX_SLEEP_MS: i64 = 60_000;
-const MAX_EXPERIMENT_MS: i64 = 10_000;
+const MAX_SLEEP_MS: u64 = 60_000;
+const MAX_EXPERIMENT_MS: u64 = 10_000;
 /// The longest a SCHED_FIFO thread may hog its CPU in the FIFO experiment.
-const MAX_FIFO_MS: i64 = 3_000;
-/// The most events one `prodcons` command produces.
-const MAX_EVENTS: i64 = 1_000_000;
+const MAX_FIFO_MS: u64 = 3_000;
+/// The most events `prodcons` commands may have queued at once.
+const MAX_EVENTS: u64 = 1_000_000;
 
 // ---------------------------------------------------------------------------------------------
 // workers
@@ -419,151 +419,195 @@ struct State {
     prodcons_threads: ProdConsThreads,
 }
 
-const HELP: &str = "\
-commands (one per write):
-  start N               start worker N (0-15)
-  stop N                stop worker N
-  nice N V              set worker N's nice value (-20..19)
-  fifo N PRIO           SCHED_FIFO at PRIO (1..99)
-  rr N PRIO             SCHED_RR at PRIO (1..99)
-  normal N              back to SCHED_NORMAL, nice 0
-  bind N CPU            run worker N on CPU only
-  unbind N              let worker N run on every CPU
-  dsleep N MS           worker N sleeps MS ms in TASK_UNINTERRUPTIBLE (D)
-  isleep N MS           ... in TASK_IDLE (I)
-  ksleep N MS           ... in TASK_KILLABLE (D, but kill -9 ends the sleep)
-  prodcons COUNT        the producer makes COUNT events for the consumer
-  experiment nice A B MS   two CPU-bound threads at nice A and B on one CPU for MS ms
-  experiment fifo MS       SCHED_FIFO against SCHED_NORMAL on one CPU (MS up to 3000)
-";
+/// A worker index.
+const WORKER: Arg = Arg::uint("N", 0, MAX_WORKERS as u64 - 1);
+
+static COMMANDS: Table<State> = Table {
+    file: "kthreads/control",
+    commands: &[
+        Command {
+            verb: &["start"],
+            args: &[WORKER],
+            help: "start worker N",
+            run: start,
+        },
+        Command {
+            verb: &["stop"],
+            args: &[WORKER],
+            help: "stop worker N",
+            run: stop,
+        },
+        Command {
+            verb: &["nice"],
+            args: &[WORKER, Arg::int("V", -20, 19)],
+            help: "set worker N's nice value",
+            run: |s, v| sched(s, v, |t| kthread::set_nice(t, v.int(1)? as i32)),
+        },
+        Command {
+            verb: &["fifo"],
+            args: &[WORKER, Arg::uint("PRIO", 1, 99)],
+            help: "SCHED_FIFO at PRIO",
+            run: |s, v| {
+                sched(s, v, |t| {
+                    kthread::set_policy(t, Policy::Fifo(v.uint(1)? as u32))
+                })
+            },
+        },
+        Command {
+            verb: &["rr"],
+            args: &[WORKER, Arg::uint("PRIO", 1, 99)],
+            help: "SCHED_RR at PRIO",
+            run: |s, v| {
+                sched(s, v, |t| {
+                    kthread::set_policy(t, Policy::RoundRobin(v.uint(1)? as u32))
+                })
+            },
+        },
+        Command {
+            verb: &["normal"],
+            args: &[WORKER],
+            help: "back to SCHED_NORMAL, nice 0",
+            run: |s, v| sched(s, v, |t| kthread::set_policy(t, Policy::Normal(0))),
+        },
+        Command {
+            verb: &["bind"],
+            args: &[WORKER, Arg::uint("CPU", 0, bindings::NR_CPUS as u64 - 1)],
+            help: "run worker N on CPU only",
+            run: bind,
+        },
+        Command {
+            verb: &["unbind"],
+            args: &[WORKER],
+            help: "let worker N run on every CPU",
+            run: |s, v| sched(s, v, |t| kthread::set_cpu(t, None)),
+        },
+        Command {
+            verb: &["dsleep"],
+            args: &[WORKER, Arg::uint("MS", 1, MAX_SLEEP_MS)],
+            help: "worker N sleeps MS ms in TASK_UNINTERRUPTIBLE (D)",
+            run: |s, v| sleep(s, v, Sleep::Uninterruptible),
+        },
+        Command {
+            verb: &["isleep"],
+            args: &[WORKER, Arg::uint("MS", 1, MAX_SLEEP_MS)],
+            help: "... in TASK_IDLE (I)",
+            run: |s, v| sleep(s, v, Sleep::Idle),
+        },
+        Command {
+            verb: &["ksleep"],
+            args: &[WORKER, Arg::uint("MS", 1, MAX_SLEEP_MS)],
+            help: "... in TASK_KILLABLE (D, but kill -9 ends the sleep)",
+            run: |s, v| sleep(s, v, Sleep::Killable),
+        },
+        Command {
+            verb: &["prodcons"],
+            args: &[Arg::uint("COUNT", 1, MAX_EVENTS)],
+            help: "the producer makes COUNT events for the consumer",
+            run: prodcons,
+        },
+        Command {
+            verb: &["experiment", "nice"],
+            args: &[
+                Arg::int("A", -20, 19),
+                Arg::int("B", -20, 19),
+                Arg::uint("MS", 100, MAX_EXPERIMENT_MS),
+            ],
+            help: "two CPU-bound threads at nice A and B on one CPU for MS ms",
+            run: |s, v| experiment(s, v, ExpKind::Nice(v.int(0)? as i32, v.int(1)? as i32), 2),
+        },
+        Command {
+            verb: &["experiment", "fifo"],
+            args: &[Arg::uint("MS", 100, MAX_FIFO_MS)],
+            help: "SCHED_FIFO against SCHED_NORMAL on one CPU",
+            run: |s, v| experiment(s, v, ExpKind::Fifo, 0),
+        },
+    ],
+};
 
 fn show_control(_s: &State, f: &mut SeqOut) -> fmt::Result {
-    f.write_str(HELP)
+    COMMANDS.help(f)
 }
 
-/// The worker `N` of a command, which must be running.
-fn worker_arg<'a>(
-    args: &mut Args<'_>,
-    workers: &'a KVec<Option<Worker>>,
-) -> Result<(usize, &'a Worker)> {
-    let n = args.int("worker index", 0, MAX_WORKERS as i64 - 1)? as usize;
-    match workers.get(n).and_then(Option::as_ref) {
-        Some(w) => Ok((n, w)),
-        None => Err(args.refuse(format_args!("worker {n} is not running"))),
+/// The worker of argument 0, which must be running.
+fn worker<'a>(v: &Values<'_>, workers: &'a KVec<Option<Worker>>) -> Result<&'a Worker> {
+    let n = v.uint(0)?;
+    let w = usize::try_from(n)
+        .ok()
+        .and_then(|n| workers.get(n)?.as_ref());
+    w.ok_or_else(|| v.refuse(format_args!("worker {n} is not running")))
+}
+
+fn start(s: &State, v: &Values<'_>) -> Result {
+    let n = v.uint(0)? as usize;
+    let mut workers = s.workers.lock();
+    let slot = workers.get_mut(n).ok_or(EINVAL)?;
+    if slot.is_some() {
+        return Err(v.refuse(format_args!("worker {n} is already running")));
     }
+    *slot = Some(start_worker(n)?);
+    Ok(())
 }
 
-fn write_control(s: &State, reader: &mut UserSliceReader) -> Result {
-    cmd::run(reader, "kthreads/control", |args| control(s, args))
-}
-
-fn control(s: &State, args: &mut Args<'_>) -> Result {
-    let verb = args.word("command")?;
-    match verb {
-        "start" => {
-            let n = args.int("worker index", 0, MAX_WORKERS as i64 - 1)? as usize;
-            args.end()?;
-            let mut workers = s.workers.lock();
-            if workers[n].is_some() {
-                return Err(args.refuse(format_args!("worker {n} is already running")));
-            }
-            workers[n] = Some(start_worker(n)?);
-        }
-        "stop" => {
-            let n = args.int("worker index", 0, MAX_WORKERS as i64 - 1)? as usize;
-            args.end()?;
-            let w = s.workers.lock()[n].take();
-            // Stopped (and waited for) outside the lock.
-            match w {
-                Some(w) => drop(w.thread.stop()),
-                None => return Err(args.refuse(format_args!("worker {n} is not running"))),
-            }
-        }
-        "nice" | "fifo" | "rr" | "normal" | "bind" | "unbind" => {
-            let workers = s.workers.lock();
-            let (_, w) = worker_arg(args, &workers)?;
-            let task = w.thread.task();
-            let r = match verb {
-                "nice" => {
-                    let v = args.int("nice value", -20, 19)? as i32;
-                    args.end()?;
-                    kthread::set_nice(task, v)
-                }
-                "fifo" | "rr" => {
-                    let p = args.int("priority", 1, 99)? as u32;
-                    args.end()?;
-                    let pol = if verb == "fifo" {
-                        Policy::Fifo(p)
-                    } else {
-                        Policy::RoundRobin(p)
-                    };
-                    kthread::set_policy(task, pol)
-                }
-                "normal" => {
-                    args.end()?;
-                    kthread::set_policy(task, Policy::Normal(0))
-                }
-                "bind" => {
-                    let cpu = args.int("cpu", 0, i64::from(kernel::cpu::nr_cpu_ids()) - 1)? as u32;
-                    args.end()?;
-                    if !kthread::cpu_online(cpu) {
-                        return Err(args.refuse(format_args!("cpu {cpu} is not online")));
-                    }
-                    kthread::set_cpu(task, Some(cpu))
-                }
-                _ => {
-                    args.end()?;
-                    kthread::set_cpu(task, None)
-                }
-            };
-            r.inspect_err(|e| pr_warn!("kthreads/control: {verb}: the kernel said {e:?}\n"))?;
-        }
-        "dsleep" | "isleep" | "ksleep" => {
-            let workers = s.workers.lock();
-            let (_, w) = worker_arg(args, &workers)?;
-            let ms = args.int("milliseconds", 1, MAX_SLEEP_MS)? as u32;
-            args.end()?;
-            let how = match verb {
-                "dsleep" => Sleep::Uninterruptible,
-                "isleep" => Sleep::Idle,
-                _ => Sleep::Killable,
-            };
-            *w.shared.request.lock() = Some((how, ms));
-            w.thread.task().wake_up();
-        }
-        "prodcons" => {
-            let n = args.int("event count", 1, MAX_EVENTS)? as u64;
-            args.end()?;
-            *s.prodcons.todo.lock() += n;
-            // The producer waits for work in TASK_INTERRUPTIBLE: the new count wakes it.
-            s.prodcons_threads.producer.task().wake_up();
-        }
-        "experiment" => {
-            let kind = match args.word("experiment kind (nice or fifo)")? {
-                "nice" => ExpKind::Nice(
-                    args.int("first nice value", -20, 19)? as i32,
-                    args.int("second nice value", -20, 19)? as i32,
-                ),
-                "fifo" => ExpKind::Fifo,
-                k => return Err(args.refuse(format_args!("unknown experiment '{k}'"))),
-            };
-            let max = match kind {
-                ExpKind::Fifo => MAX_FIFO_MS,
-                ExpKind::Nice(..) => MAX_EXPERIMENT_MS,
-            };
-            let ms = args.int("milliseconds", 100, max)?;
-            args.end()?;
-            let mut exp = s.experiment.lock();
-            if exp.as_ref().is_some_and(|e| !passed(e.end)) {
-                pr_warn!("kthreads/control: an experiment is still running\n");
-                return Err(EBUSY);
-            }
-            // The threads of the last experiment go first.
-            *exp = None;
-            *exp = Some(start_experiment(kind, ms)?);
-        }
-        _ => return Err(args.refuse(format_args!("unknown command '{verb}'"))),
+fn stop(s: &State, v: &Values<'_>) -> Result {
+    let n = v.uint(0)? as usize;
+    let w = s.workers.lock().get_mut(n).and_then(Option::take);
+    // Stopped (and waited for) outside the lock.
+    match w {
+        Some(w) => drop(w.thread.stop()),
+        None => return Err(v.refuse(format_args!("worker {n} is not running"))),
     }
+    Ok(())
+}
+
+/// Changes how the scheduler treats the worker of argument 0 with `f`.
+fn sched(s: &State, v: &Values<'_>, f: impl FnOnce(&Task) -> Result) -> Result {
+    let workers = s.workers.lock();
+    let w = worker(v, &workers)?;
+    f(w.thread.task()).map_err(|e| v.refuse_with(e, format_args!("the scheduler refused: {e:?}")))
+}
+
+fn bind(s: &State, v: &Values<'_>) -> Result {
+    let cpu = v.uint(1)?;
+    let cpu = u32::try_from(cpu)
+        .ok()
+        .filter(|&c| c < kernel::cpu::nr_cpu_ids() && kthread::cpu_online(c))
+        .ok_or_else(|| v.refuse(format_args!("cpu {cpu} is not online")))?;
+    sched(s, v, |t| kthread::set_cpu(t, Some(cpu)))
+}
+
+fn sleep(s: &State, v: &Values<'_>, how: Sleep) -> Result {
+    let workers = s.workers.lock();
+    let w = worker(v, &workers)?;
+    let ms = v.uint(1)? as u32;
+    *w.shared.request.lock() = Some((how, ms));
+    w.thread.task().wake_up();
+    Ok(())
+}
+
+fn prodcons(s: &State, v: &Values<'_>) -> Result {
+    let n = v.uint(0)?;
+    let mut todo = s.prodcons.todo.lock();
+    // At most `MAX_EVENTS` outstanding: a loop of writes cannot overflow the count.
+    *todo = todo
+        .checked_add(n)
+        .filter(|&t| t <= MAX_EVENTS)
+        .ok_or_else(|| v.refuse_with(EBUSY, format_args!("{MAX_EVENTS} events already queued")))?;
+    drop(todo);
+    // The producer waits for work in TASK_INTERRUPTIBLE: the new count wakes it.
+    s.prodcons_threads.producer.task().wake_up();
+    Ok(())
+}
+
+/// Starts an experiment of `kind` for the milliseconds in argument `ms_arg`: one at a time.
+fn experiment(s: &State, v: &Values<'_>, kind: ExpKind, ms_arg: usize) -> Result {
+    let ms = v.uint(ms_arg)? as i64;
+    let mut exp = s.experiment.lock();
+    if exp.as_ref().is_some_and(|e| !passed(e.end)) {
+        return Err(v.refuse_with(EBUSY, format_args!("an experiment is still running")));
+    }
+    // The threads of the last experiment go first.
+    *exp = None;
+    *exp = Some(start_experiment(kind, ms)?);
     Ok(())
 }
 
@@ -654,7 +698,7 @@ static FILES: [FileSpec<State>; 4] = [
         name: c"control",
         show: show_control,
         size_hint: one_page,
-        write: Some(write_control),
+        write: Some(&COMMANDS),
     },
     FileSpec {
         name: c"workers",

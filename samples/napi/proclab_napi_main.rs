@@ -21,7 +21,7 @@ use core::{
     fmt::{self, Write},
     sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering},
 };
-use kernel::{prelude::*, str::CString, sync::Arc, uaccess::UserSliceReader};
+use kernel::{prelude::*, str::CString, sync::Arc};
 
 // Shared with the other modules; this one reads no signed numbers.
 #[allow(dead_code)]
@@ -34,6 +34,7 @@ mod debugfs;
 #[path = "../../rust/proclab/net.rs"]
 mod net;
 
+use cmd::{Arg, Command, Table, Values};
 use debugfs::{one_page, Dir, FileSpec, Files, Root, SeqOut};
 use net::{Device, Napi, Pair, SkBuff, SkbQueue, Stats64, TxStatus};
 
@@ -342,9 +343,6 @@ impl net::Driver for Port {
 struct PortFiles {
     pair: Arc<Pair<Port>>,
     side: usize,
-    /// `napi/<ifname>/config` and `napi/<ifname>/reset`, for the warnings.
-    config_path: CString,
-    reset_path: CString,
 }
 
 impl PortFiles {
@@ -380,75 +378,70 @@ fn show_stats(f: &PortFiles, out: &mut SeqOut) -> fmt::Result {
     Ok(())
 }
 
-const CONFIG_HELP: &str = "\
-commands (one per write):
-  weight N      NAPI weight, the most frames per poll (1-64)
-  ring N        receive ring size in frames (1-4096), while the device is down
-  delay_us N    interrupt coalescing delay (0: interrupt at once; at most 1000000)
-";
+static CONFIG: Table<PortFiles> = Table {
+    file: "napi/config",
+    commands: &[
+        Command {
+            verb: &["weight"],
+            args: &[Arg::uint("N", 1, net::NAPI_POLL_WEIGHT as u64)],
+            help: "NAPI weight, the most frames per poll",
+            run: |f, v| f.dev().set_napi_weight(v.uint(0)? as i32),
+        },
+        Command {
+            verb: &["ring"],
+            args: &[Arg::uint("N", 1, RING_MAX)],
+            help: "receive ring size in frames, while the device is down",
+            run: set_ring,
+        },
+        Command {
+            verb: &["delay_us"],
+            args: &[Arg::uint("N", 0, DELAY_MAX_US)],
+            help: "interrupt coalescing delay (0: interrupt at once)",
+            run: |f, v| {
+                f.dev()
+                    .data()
+                    .delay_us
+                    .store(v.uint(0)? as u32, Ordering::Relaxed);
+                Ok(())
+            },
+        },
+    ],
+};
 
 fn show_config(f: &PortFiles, out: &mut SeqOut) -> fmt::Result {
     let p = f.dev().data();
     writeln!(out, "weight: {}", f.dev().napi_weight())?;
     writeln!(out, "ring: {}", p.ring_size.load(Ordering::Relaxed))?;
     writeln!(out, "delay_us: {}", p.delay_us.load(Ordering::Relaxed))?;
-    out.write_str(CONFIG_HELP)
+    CONFIG.help(out)
 }
 
-fn write_config(f: &PortFiles, r: &mut UserSliceReader) -> Result {
-    let file = f.config_path.to_str().unwrap_or("napi config");
+fn set_ring(f: &PortFiles, v: &Values<'_>) -> Result {
     let dev = f.dev();
-    let p = dev.data();
-    cmd::run(r, file, |a| {
-        let verb = a.word("setting")?;
-        match verb {
-            "weight" => {
-                let n = a.uint("weight", net::NAPI_POLL_WEIGHT as u64)?;
-                a.end()?;
-                if n == 0 {
-                    return Err(a.refuse(format_args!("a weight of 0")));
-                }
-                dev.set_napi_weight(n as i32)
-            }
-            "ring" => {
-                let n = a.uint("ring size", RING_MAX)?;
-                a.end()?;
-                if n == 0 {
-                    return Err(a.refuse(format_args!("a ring of 0 frames")));
-                }
-                if dev.is_running() {
-                    return Err(cmd::refuse_with(
-                        file,
-                        EBUSY,
-                        format_args!("the ring size changes only while the device is down"),
-                    ));
-                }
-                p.ring_size.store(n as u32, Ordering::Relaxed);
-                Ok(())
-            }
-            "delay_us" => {
-                let n = a.uint("delay in us", DELAY_MAX_US)?;
-                a.end()?;
-                p.delay_us.store(n as u32, Ordering::Relaxed);
-                Ok(())
-            }
-            _ => Err(a.refuse(format_args!("unknown setting '{verb}'"))),
-        }
-    })
+    if dev.is_running() {
+        return Err(v.refuse_with(
+            EBUSY,
+            format_args!("the ring size changes only while the device is down"),
+        ));
+    }
+    dev.data()
+        .ring_size
+        .store(v.uint(0)? as u32, Ordering::Relaxed);
+    Ok(())
 }
 
-fn write_reset(f: &PortFiles, r: &mut UserSliceReader) -> Result {
-    let file = f.reset_path.to_str().unwrap_or("napi reset");
-    cmd::run(r, file, |a| {
-        let w = a.word("1")?;
-        a.end()?;
-        if w != "1" {
-            return Err(a.refuse(format_args!("reset takes 1, not '{w}'")));
-        }
-        f.dev().data().c.reset();
-        Ok(())
-    })
-}
+static RESET: Table<PortFiles> = Table {
+    file: "napi/reset",
+    commands: &[Command {
+        verb: &[],
+        args: &[Arg::word("1", &["1"])],
+        help: "zero the NAPI counters of stats",
+        run: |f, _| {
+            f.dev().data().c.reset();
+            Ok(())
+        },
+    }],
+};
 
 static PORT_FILES: [FileSpec<PortFiles>; 3] = [
     FileSpec {
@@ -461,13 +454,13 @@ static PORT_FILES: [FileSpec<PortFiles>; 3] = [
         name: c"config",
         show: show_config,
         size_hint: one_page,
-        write: Some(write_config),
+        write: Some(&CONFIG),
     },
     FileSpec {
         name: c"reset",
-        show: |_, out| out.write_str("write 1 to zero the NAPI counters of stats\n"),
+        show: |_, out| RESET.help(out),
         size_hint: one_page,
-        write: Some(write_reset),
+        write: Some(&RESET),
     },
 ];
 
@@ -524,8 +517,6 @@ impl kernel::Module for ProclabNapi {
                 GFP_KERNEL,
             )?;
             for (side, name) in names.iter().enumerate() {
-                let config_path = CString::try_from_fmt(fmt!("napi/{}/config", name.to_str()?))?;
-                let reset_path = CString::try_from_fmt(fmt!("napi/{}/reset", name.to_str()?))?;
                 files.push(
                     Files::new_in(
                         &dir,
@@ -533,8 +524,6 @@ impl kernel::Module for ProclabNapi {
                         Ok::<_, Error>(PortFiles {
                             pair: pair.clone(),
                             side,
-                            config_path,
-                            reset_path,
                         }),
                         &PORT_FILES,
                     )?,

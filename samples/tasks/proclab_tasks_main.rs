@@ -21,7 +21,6 @@ use kernel::{
     prelude::*,
     sync::{aref::ARef, Mutex},
     task::{Pid, Task},
-    uaccess::UserSliceReader,
 };
 
 // Shared with the modules that have control files; `pid` takes only a number.
@@ -33,6 +32,7 @@ mod debugfs;
 #[path = "../../rust/proclab/task.rs"]
 mod task;
 
+use cmd::{Arg, Command, Table, Values};
 use debugfs::{one_page, Cell, Column, FileSpec, Files, Root, SeqOut};
 
 use task::{
@@ -332,22 +332,25 @@ fn show_tree(_state: &State, f: &mut SeqOut) -> fmt::Result {
 // ---------------------------------------------------------------------------------------------
 // pid and task
 
-fn write_pid(state: &State, reader: &mut UserSliceReader) -> Result {
-    // The whole write is the pid: digits and one optional newline (no spaces, no sign).
-    let mut buf = [0u8; cmd::LINE_MAX];
-    let text = cmd::read_line(reader, &mut buf, "tasks/pid")?;
-    let Some(pid) = cmd::parse_uint(text)
-        .and_then(|p| Pid::try_from(p).ok())
-        .filter(|&p| p > 0 && p <= task::pid_max())
-    else {
-        return Err(cmd::refuse(
-            "tasks/pid",
-            format_args!("not a pid between 1 and pid_max"),
-        ));
+/// The one command of `pid`: the whole write is the pid (as in `echo 42 >pid`).
+static PID_COMMANDS: Table<State> = Table {
+    file: "tasks/pid",
+    commands: &[Command {
+        verb: &[],
+        // Any `pid_t` above 0; `select_pid()` checks `pid_max`, which may change.
+        args: &[Arg::uint("PID", 1, i32::MAX as u64)],
+        help: "select the task that `task` shows",
+        run: select_pid,
+    }],
+};
+
+fn select_pid(state: &State, v: &Values<'_>) -> Result {
+    let pid = v.uint(0)?;
+    let Some(pid) = Pid::try_from(pid).ok().filter(|&p| p <= task::pid_max()) else {
+        return Err(v.refuse(format_args!("PID above pid_max")));
     };
     let Some(t) = find_task(pid) else {
-        pr_warn!("tasks/pid: no task with pid {pid}\n");
-        return Err(ESRCH);
+        return Err(v.refuse_with(ESRCH, format_args!("no task with pid {pid}")));
     };
     *state.selected.lock() = Some(t);
     Ok(())
@@ -788,7 +791,7 @@ static FILES: [FileSpec<State>; 7] = [
         name: c"pid",
         show: show_pid,
         size_hint: one_page,
-        write: Some(write_pid),
+        write: Some(&PID_COMMANDS),
     },
     FileSpec {
         name: c"task",
