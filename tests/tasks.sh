@@ -25,7 +25,7 @@ cleanup() {
 trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-ktap_begin 13
+ktap_begin 14
 
 if module_load proclab_tasks && [ -r "$TABLE" ]; then
 	ktap_ok "module loads and creates $TABLE"
@@ -296,5 +296,39 @@ wait "$churn_pid" 2>/dev/null
 churn_pid=
 ktap_check "$reads reads each of tasks, threads and tree while $N processes came and went: all well-formed" [ -z "$bad" ]
 [ -n "$bad" ] && echo "$bad" | head -n 20 | sed 's/^/# /'
+
+# 11. A name that would break a column: a tab, a backslash, a space and a
+# byte above 0x7e, set as prctl(PR_SET_NAME) does (writing /proc/self/comm
+# calls the same set_task_comm()). The oracle is the raw name procfs holds
+# (/proc/<pid>/comm), escaped here by the documented rule: procfs's own
+# escapes (newline, backslash), plus a space as \040, a tab as \t and any
+# other control byte or byte above 0x7e as \ooo octal.
+# shellcheck disable=SC2016 # expanded by the child shell
+# (Its output goes nowhere: the sleep it runs when killed must not hold this
+# test's output open.)
+sh -c 'printf "a\tb\\\\c d\351" >/proc/self/comm && while :; do sleep 1; done' \
+	</dev/null >/dev/null 2>&1 &
+odd=$!
+bg_pids="${bg_pids:-} $odd"
+wait_until 50 grep -q '^a' "/proc/$odd/comm"
+want=$(od -An -v -tu1 "/proc/$odd/comm" | awk '{
+	for (i = 1; i <= NF; i++) {
+		b = $i
+		if (b == 10 && i == NF) continue          # the line end procfs adds
+		if (b == 10) s = s "\\n"
+		else if (b == 92) s = s "\\\\"
+		else if (b == 9) s = s "\\t"
+		else if (b <= 32 || b >= 127) s = s sprintf("\\%03o", b)
+		else s = s sprintf("%c", b)
+	}
+} END { print s }')
+got_tasks=$(row "$D/tasks" "$odd" | sed -n 's/^comm=//p')
+got_tree=$(awk -v p="$odd" '$1 == p { print $2 " " NF }' "$D/tree")
+got_threads=$(awk -v p="$odd" 'NR == 1 { n = NF } $1 == p { print $NF " " (NF == n) }' "$D/threads")
+[ "$want" = 'a\tb\\c\040d\351' ] && [ "$got_tasks" = "$want" ] &&
+	[ "$got_tree" = "$want 2" ] && [ "$got_threads" = "$want 1" ]
+ktap_last $? "an odd name is one escaped column in tasks, tree and threads (want '$want': '$got_tasks', '$got_tree', '$got_threads')"
+kill "$odd" 2>/dev/null
+wait "$odd" 2>/dev/null
 
 ktap_end

@@ -310,6 +310,33 @@ impl ShortStr {
     pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// In a `<-`-separated list of frames, shows `0` for every frame that `%ps` printed as a
+    /// raw `0x...` address (it found no symbol for it), as `/proc/<pid>/wchan` shows `0` for
+    /// such an address: a kernel address never reaches a file.
+    fn hide_addresses(&mut self) {
+        let mut out = ShortStr::new();
+        for (i, frame) in self.as_str().split("<-").enumerate() {
+            if i > 0 {
+                out.push(b"<-");
+            }
+            out.push(if frame.starts_with("0x") {
+                b"0"
+            } else {
+                frame.as_bytes()
+            });
+        }
+        *self = out;
+    }
+
+    /// Appends `bytes` (the result is no longer than the text it replaces).
+    fn push(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len());
+        if let Some(dst) = self.buf.get_mut(self.len..end) {
+            dst.copy_from_slice(bytes);
+            self.len = end;
+        }
+    }
 }
 
 impl ShortStr {
@@ -415,7 +442,8 @@ impl fmt::Display for Policy {
     }
 }
 
-/// A copy of `task_struct::comm`, printed with the escapes of `/proc/<pid>/status`.
+/// A copy of `task_struct::comm`, printed with the escapes of `/proc/<pid>/status` plus those
+/// that keep a table's columns apart (see [`Comm::escaped`]).
 #[derive(Clone, Copy)]
 pub(crate) struct Comm([u8; TASK_COMM_LEN]);
 
@@ -439,7 +467,10 @@ impl Comm {
         }
     }
 
-    /// The name escaped as `/proc/<pid>/status` escapes it.
+    /// The name escaped as `/proc/<pid>/status` escapes it (`\n` and `\\`), plus whitespace
+    /// (a space as `\040`, a tab as `\t`) so that the name stays one column of a table, and
+    /// every other control byte or byte above 0x7e as `\ooo` (octal) so that the output is
+    /// ASCII. A name without any of those is shown as procfs shows it.
     pub(crate) fn escaped(&self) -> EscapedComm {
         // An escape takes at most 4 bytes (`\ooo`) per byte of the name.
         let mut e = EscapedComm {
@@ -448,10 +479,7 @@ impl Comm {
         };
         let name = self.as_bytes();
         // Almost every name is plain: one copy.
-        if name
-            .iter()
-            .all(|&b| (0x20..=0x7e).contains(&b) && b != b'\\')
-        {
+        if name.iter().all(|&b| b.is_ascii_graphic() && b != b'\\') {
             e.push(name);
             return e;
         }
@@ -460,7 +488,7 @@ impl Comm {
                 b'\n' => e.push(b"\\n"),
                 b'\t' => e.push(b"\\t"),
                 b'\\' => e.push(b"\\\\"),
-                0x20..=0x7e => e.push(&[b]),
+                0x21..=0x7e => e.push(&[b]),
                 _ => e.push(&[
                     b'\\',
                     b'0' + (b >> 6),
@@ -496,7 +524,7 @@ impl EscapedComm {
 }
 
 impl fmt::Display for Comm {
-    /// The name escaped as `/proc/<pid>/status` escapes it, padded to the width asked for.
+    /// The name escaped as [`Comm::escaped`] escapes it, padded to the width asked for.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.escaped().as_str())
     }
@@ -858,6 +886,7 @@ impl TaskExt for Task {
         let n =
             unsafe { proclab_task_wchan(s.buf.as_mut_ptr().cast(), s.buf.len(), self.as_ptr()) };
         s.set_len(n);
+        s.hide_addresses();
         s
     }
 
