@@ -121,7 +121,11 @@ ktap_last $? "after the dsleep: $s3"
 ctl isleep 2 3000
 wait_until 50 stat_is "$W2" 3 I
 s=$(field "$W2" 3)
-ktap_check "isleep: worker $W2 in I (TASK_IDLE), got $s" [ "$s" = I ]
+# One demo sleep at a time: a second command is refused while it sleeps.
+printf 'isleep 2 100\n' >"$TMP/in"
+busy=$("$PROCTEST" write "$D/control" <"$TMP/in")
+[ "$s" = I ] && [ "$busy" = EBUSY ]
+ktap_last $? "isleep: worker $W2 in I (TASK_IDLE), got $s; a second sleep refused ($busy)"
 ctl ksleep 0 20000
 wait_until 50 stat_is "$W0" 3 D
 s1=$(field "$W0" 3)

@@ -579,7 +579,14 @@ fn sleep(s: &State, v: &Values<'_>, how: Sleep) -> Result {
     let workers = s.workers.lock();
     let w = worker(v, &workers)?;
     let ms = v.uint(1)? as u32;
-    *w.shared.request.lock() = Some((how, ms));
+    // One demo sleep at a time: a second one would silently replace a sleep not yet begun.
+    {
+        let mut request = w.shared.request.lock();
+        if request.is_some() || w.shared.in_demo.lock().is_some() {
+            return Err(v.refuse_with(EBUSY, format_args!("the worker is already sleeping")));
+        }
+        *request = Some((how, ms));
+    }
     w.thread.task().wake_up();
     Ok(())
 }
