@@ -73,6 +73,11 @@ impl Arg {
         }
     }
 
+    /// Whether the argument is one word, its own name.
+    fn is_literal(&self) -> bool {
+        matches!(self.kind, Kind::Word([w]) if *w == self.name)
+    }
+
     /// The value of `w`, if it is one this argument takes.
     fn parse<'a>(&self, w: &'a str) -> Option<Value<'a>> {
         match self.kind {
@@ -254,11 +259,13 @@ impl<T: 'static> Table<T> {
             let mut usage = Usage::new();
             c.usage(&mut usage)?;
             write!(f, "  {:<24} {}", usage.as_str(), c.help)?;
-            for (i, a) in c.args.iter().enumerate() {
+            // A literal word (reset's `1`) needs no range.
+            let ranged = c.args.iter().filter(|a| !a.is_literal());
+            for (i, a) in ranged.clone().enumerate() {
                 let sep = if i == 0 { " (" } else { ", " };
                 write!(f, "{sep}{} {}", a.name, Range(a))?;
             }
-            f.write_str(if c.args.is_empty() { "\n" } else { ")\n" })?;
+            f.write_str(if ranged.count() == 0 { "\n" } else { ")\n" })?;
         }
         Ok(())
     }
