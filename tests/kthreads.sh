@@ -202,30 +202,35 @@ echo "proclab-test: kthreads bad commands" >/dev/kmsg
 before=$(awk 'NR > 1 { print $1, $2, $4, $5, $6, $8 }' "$D/workers")
 bad=
 n=0
-refuse() { # DESC CMD...: CMD writes the command, which must be refused
+# refuse [-e ERRNO] DESC CMD...: CMD writes the command, which must be
+# refused with ERRNO (EINVAL: malformed; a well-formed command that cannot
+# be done gets its own errno).
+refuse() {
+	_w=EINVAL
+	[ "$1" = -e ] && { _w=$2; shift 2; }
 	_d=$1
 	shift
 	"$@" >"$TMP/in"
 	n=$((n + 1))
 	got=$("$PROCTEST" write "$D/control" <"$TMP/in")
-	[ "$got" = EINVAL ] || bad="$bad
-$_d: got '$got'"
+	[ "$got" = "$_w" ] || bad="$bad
+$_d: got '$got' (want $_w)"
 }
 line() { printf '%s\n' "$*"; }
 refuse "empty write" printf ''
 refuse "empty line" line
 refuse "unknown verb" line bogus
 refuse "start without index" line start
-refuse "start a running worker" line start 0
+refuse -e EEXIST "start a running worker" line start 0
 refuse "worker index out of range" line start 16
-refuse "stop a worker that is not running" line stop 9
+refuse -e ESRCH "stop a worker that is not running" line stop 9
 refuse "nice without value" line nice 0
 refuse "nice 20" line nice 0 20
 refuse "nice -21" line nice 0 -21
 refuse "nice +3" line nice 0 +3
 refuse "nice abc" line nice 0 abc
 refuse "overflowing number" line nice 0 99999999999999999999
-refuse "nice on a worker not running" line nice 5 1
+refuse -e ESRCH "nice on a worker not running" line nice 5 1
 refuse "FIFO priority 0" line fifo 0 0
 refuse "FIFO priority 100" line fifo 0 100
 refuse "RR priority -1" line rr 0 -1
@@ -245,7 +250,7 @@ refuse "1 MiB write" head -c 1048576 /dev/zero
 refuse "a verb that looks like a splat" line "BUG:" 0
 after=$(awk 'NR > 1 { print $1, $2, $4, $5, $6, $8 }' "$D/workers")
 [ -z "$bad" ] && [ "$before" = "$after" ]
-ktap_last $? "$n bad commands refused with EINVAL, workers unchanged$bad"
+ktap_last $? "$n bad commands refused (EINVAL, ESRCH, EEXIST), workers unchanged$bad"
 # Refusals are logged rate-limited (printk's 10 per 5 s; the first line
 # after that counts the lines left out), and never with the words written: a write must not
 # be able to forge a log line (the runner would take "BUG:" for a splat).

@@ -41,6 +41,9 @@ pub(crate) struct Arg {
 enum Kind {
     Int(i64, i64),
     Uint(u64, u64),
+    /// An unsigned integer up to a limit the kernel sets at run time (`pid_max`).
+    #[allow(dead_code)]
+    UintTo(u64, fn() -> u64),
     // Not every module has a word argument (nor a signed one).
     #[allow(dead_code)]
     Word(&'static [&'static str]),
@@ -61,6 +64,16 @@ impl Arg {
         Arg {
             name,
             kind: Kind::Uint(min, max),
+        }
+    }
+
+    /// An unsigned integer from `min` to what `max()` returns now: the help and the grammar
+    /// show the limit of the moment.
+    #[allow(dead_code)]
+    pub(crate) const fn uint_to(name: &'static str, min: u64, max: fn() -> u64) -> Self {
+        Arg {
+            name,
+            kind: Kind::UintTo(min, max),
         }
     }
 
@@ -87,6 +100,9 @@ impl Arg {
             Kind::Uint(min, max) => parse_uint(w)
                 .filter(|v| (min..=max).contains(v))
                 .map(Value::Uint),
+            Kind::UintTo(min, max) => parse_uint(w)
+                .filter(|v| (min..=max()).contains(v))
+                .map(Value::Uint),
             Kind::Word(words) => words.contains(&w).then_some(Value::Word(w)),
         }
     }
@@ -96,6 +112,7 @@ impl Arg {
         match self.kind {
             Kind::Int(min, max) => write!(f, "{min}..{max}"),
             Kind::Uint(min, max) => write!(f, "{min}..{max}"),
+            Kind::UintTo(min, max) => write!(f, "{min}..{}", max()),
             Kind::Word(words) => self.alternatives(f, words),
         }
     }
@@ -105,6 +122,7 @@ impl Arg {
         match self.kind {
             Kind::Int(min, max) => write!(f, "int:{min}:{max}"),
             Kind::Uint(min, max) => write!(f, "uint:{min}:{max}"),
+            Kind::UintTo(min, max) => write!(f, "uint:{min}:{}", max()),
             Kind::Word(words) => {
                 f.write_str("word:")?;
                 self.alternatives(f, words)
@@ -199,6 +217,7 @@ impl<'a> Values<'a> {
     }
 
     /// Refuses the command with `EINVAL` (for checks beyond one argument).
+    #[allow(dead_code)]
     pub(crate) fn refuse(&self, why: fmt::Arguments<'_>) -> Error {
         refuse(self.file, why)
     }

@@ -20,7 +20,6 @@ use core::{
     sync::atomic::{AtomicU64, Ordering::Relaxed},
 };
 use kernel::{
-    bindings,
     list::{List, ListArc, ListLinks},
     new_mutex, new_spinlock,
     prelude::*,
@@ -471,7 +470,7 @@ static COMMANDS: Table<State> = Table {
         },
         Command {
             verb: &["bind"],
-            args: &[WORKER, Arg::uint("CPU", 0, bindings::NR_CPUS as u64 - 1)],
+            args: &[WORKER, Arg::uint_to("CPU", 0, last_cpu)],
             help: "run worker N on CPU only",
             run: bind,
         },
@@ -528,13 +527,18 @@ fn show_control(_s: &State, f: &mut SeqOut) -> fmt::Result {
     COMMANDS.help(f)
 }
 
-/// The worker of argument 0, which must be running.
+/// The highest CPU number of this machine.
+fn last_cpu() -> u64 {
+    u64::from(kernel::cpu::nr_cpu_ids()).saturating_sub(1)
+}
+
+/// The worker of argument 0, which must be running (`ESRCH` if not).
 fn worker<'a>(v: &Values<'_>, workers: &'a KVec<Option<Worker>>) -> Result<&'a Worker> {
     let n = v.uint(0)?;
     let w = usize::try_from(n)
         .ok()
         .and_then(|n| workers.get(n)?.as_ref());
-    w.ok_or_else(|| v.refuse(format_args!("worker {n} is not running")))
+    w.ok_or_else(|| v.refuse_with(ESRCH, format_args!("worker {n} is not running")))
 }
 
 fn start(s: &State, v: &Values<'_>) -> Result {
@@ -542,7 +546,7 @@ fn start(s: &State, v: &Values<'_>) -> Result {
     let mut workers = s.workers.lock();
     let slot = workers.get_mut(n).ok_or(EINVAL)?;
     if slot.is_some() {
-        return Err(v.refuse(format_args!("worker {n} is already running")));
+        return Err(v.refuse_with(EEXIST, format_args!("worker {n} is already running")));
     }
     *slot = Some(start_worker(n)?);
     Ok(())
@@ -554,7 +558,9 @@ fn stop(s: &State, v: &Values<'_>) -> Result {
     // Stopped (and waited for) outside the lock.
     match w {
         Some(w) => drop(w.thread.stop()),
-        None => return Err(v.refuse(format_args!("worker {n} is not running"))),
+        None => {
+            return Err(v.refuse_with(ESRCH, format_args!("worker {n} is not running")));
+        }
     }
     Ok(())
 }
@@ -570,8 +576,8 @@ fn bind(s: &State, v: &Values<'_>) -> Result {
     let cpu = v.uint(1)?;
     let cpu = u32::try_from(cpu)
         .ok()
-        .filter(|&c| c < kernel::cpu::nr_cpu_ids() && kthread::cpu_online(c))
-        .ok_or_else(|| v.refuse(format_args!("cpu {cpu} is not online")))?;
+        .filter(|&c| kthread::cpu_online(c))
+        .ok_or_else(|| v.refuse_with(ENODEV, format_args!("cpu {cpu} is not online")))?;
     sched(s, v, |t| kthread::set_cpu(t, Some(cpu)))
 }
 

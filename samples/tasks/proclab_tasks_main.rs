@@ -337,18 +337,18 @@ static PID_COMMANDS: Table<State> = Table {
     file: "tasks/pid",
     commands: &[Command {
         verb: &[],
-        // Any `pid_t` above 0; `select_pid()` checks `pid_max`, which may change.
-        args: &[Arg::uint("PID", 1, i32::MAX as u64)],
+        // `pid_max` may change: the range is the limit of the moment.
+        args: &[Arg::uint_to("PID", 1, || {
+            task::pid_max().try_into().unwrap_or(0)
+        })],
         help: "select the task that `task` shows",
         run: select_pid,
     }],
 };
 
 fn select_pid(state: &State, v: &Values<'_>) -> Result {
-    let pid = v.uint(0)?;
-    let Some(pid) = Pid::try_from(pid).ok().filter(|&p| p <= task::pid_max()) else {
-        return Err(v.refuse(format_args!("PID above pid_max")));
-    };
+    // At most `pid_max`, checked by the table.
+    let pid = Pid::try_from(v.uint(0)?).map_err(|_| EINVAL)?;
     let Some(t) = find_task(pid) else {
         return Err(v.refuse_with(ESRCH, format_args!("no task with pid {pid}")));
     };
