@@ -25,8 +25,31 @@ PROCLAB_DEBUGFS=/sys/kernel/debug/proclab
 
 # Reports of the kernel's checkers and of a crash, and a failed KUnit check
 # (the modules run their suites at every load): any of these in the log
-# fails the test that produced it.
-KLOG_SPLAT='ASSERTION FAILED|EXPECTATION FAILED|BUG:|WARNING:|Oops|Call Trace|general protection fault|kernel BUG|KASAN|UBSAN|KFENCE|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|DEBUG_LOCKS_WARN_ON|suspicious RCU usage|unreferenced object|list_add corruption|list_del corruption|refcount_t:|rcu_.*detected stall|blocked for more than|Kernel panic'
+# fails the test that produced it. The texts are the kernel's (7.3):
+#   WARN*(), BUG(), oopses     "WARNING:", "kernel BUG", "BUG: ...", "Oops",
+#                              "Call Trace" (any dump_stack()), "Kernel panic"
+#   Rust panic                 "rust_kernel: panicked at ..." (then BUG())
+#   KASAN, KFENCE              "BUG: KASAN: ...", "BUG: KFENCE: ..."
+#   UBSAN (lib/ubsan.c)        "UBSAN: array-index-out-of-bounds in ..."
+#   SLUB debugging (mm/slub.c) "BUG kmalloc-64 (Tainted: ...): ..."
+#   lockdep                    "WARNING: possible circular locking ...",
+#                              "DEBUG_LOCKS_WARN_ON", "INFO: lockdep ...",
+#                              "turning off the locking correctness validator."
+#   RCU (kernel/rcu/)          "WARNING: suspicious RCU usage", "INFO: rcu_preempt
+#                              detected stalls", "... detected expedited stalls",
+#                              "... self-detected stall", "INFO: rcu_tasks detected stalls"
+#   hung task (hung_task.c)    "INFO: task X:1 blocked [in I/O wait ]for more than N seconds."
+#   soft lockup (watchdog.c)   "BUG: soft lockup - CPU#0 stuck for 22s!"
+#   hard lockup (watchdog.c)   "CPU0: Watchdog detected hard LOCKUP on cpu 1"
+#   kmemleak                   "kmemleak: N new suspected memory leaks",
+#                              "unreferenced object" (its report),
+#                              "kmemleak: Kernel memory leak detector disabled"
+#   debugobjects               "ODEBUG: ..."
+#   refcount_t (lib/refcount.c) "refcount_t: underflow; use-after-free."
+#   list debugging (lib/list_debug.c) "list_add corruption.", "list_add double add:",
+#                              "list_del corruption."/","
+#   netdev refcount leak       "unregister_netdevice: waiting for pln0 to become free."
+KLOG_SPLAT='ASSERTION FAILED|EXPECTATION FAILED|BUG:|BUG [^ ]+ [(]|WARNING:|Oops|Call Trace|general protection fault|kernel BUG|Kernel panic|panicked at|KASAN|UBSAN|KFENCE|ODEBUG|possible circular locking|possible recursive locking|inconsistent lock state|INFO: lockdep|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|suspicious RCU usage|rcu_[a-z_]+ (self-)?detected (expedited )?stall|blocked( in I/O wait)? for more than|soft lockup|hard LOCKUP|new suspected memory leaks|unreferenced object|memory leak detector disabled|list_add corruption|list_add double add|list_del corruption|refcount_t:|unregister_netdevice: waiting for'
 
 _ktap_n=0
 _ktap_failed=0
