@@ -8,12 +8,43 @@
 #   ktap_skip DESC WHY
 #   ktap_check DESC CMD...   ok if CMD succeeds (one command: not A && B)
 #   ktap_last $? DESC  ok if the command just before it succeeded
-#   ktap_end           one more case, "kernel log clean" (no splat, no
-#                      kmemleak report), then exit:
-#                      0 all passed, 1 any failed, 4 all skipped
+#   ktap_end           one more case, "kernel log clean" (see below), then
+#                      exit: 0 all passed, 1 any failed, 4 all skipped
+#   klog_expect ERE [LETTERS]
+#                      this test provokes a kernel report on purpose (an OOM
+#                      kill prints a stack): see "Expected reports" below
+#   warn_once_reset    re-arm every WARN_ONCE site (ktap_begin does it too)
 #
 # The plan N counts the test's own cases; ktap_begin adds one for the kernel
 # log check.
+#
+# The kernel log check. "kernel log clean" fails on
+#   - a line of KLOG_SPLAT in the log the test produced (ktap_begin drains
+#     the log, ktap_end reads what came since);
+#   - a taint flag gained since ktap_begin other than O (out-of-tree module)
+#     and N (KUnit test), shown as letters;
+#   - lockdep turned off since ktap_begin ("debug_locks: 0" in
+#     /proc/lockdep_stats: it stops after its first report);
+#   - kmemleak disabled since ktap_begin (it no longer takes commands, e.g.
+#     after running out of memory), or a kmemleak report of an object leaked
+#     since ktap_begin (the debug kernel: two scans; under
+#     tests/run_tests.sh the runner scans instead, after the test's EXIT
+#     trap, so what a test's clean-up unloads is covered too).
+# What the log gained between two tests (a module unloaded in the previous
+# test's EXIT trap, after its ktap_end) is not thrown away: ktap_begin keeps
+# those lines in $KLOG_DIR/carried, labelled "before NAME.sh:", and the next
+# check (this test's ktap_end, or the runner's) fails on them.
+#
+# Expected reports. A test that makes the kernel print a report on purpose
+# declares it after ktap_begin:
+#   klog_expect 'invoked oom-killer'
+#   klog_expect 'WARNING: .* proclab_probe' W
+# ERE matches the first line of the report (anywhere in the line); from that
+# line to the end of its stack trace ("</TASK>" or "---[ end trace", at most
+# 200 lines) nothing fails, and the taint LETTERS given (W for a WARN) are
+# allowed too. Nothing else is excused. The declaration holds for this test
+# only: ktap_begin forgets the previous test's (after checking the log its
+# EXIT trap left), and tests/run_tests.sh forgets it after each test.
 
 # shellcheck disable=SC2034 # used by the tests that source this
 KSFT_PASS=0
@@ -57,13 +88,29 @@ _ktap_passed=0
 
 # kmemleak (debug kernel): what leaks during a test is reported at its end.
 KMEMLEAK=/sys/kernel/debug/kmemleak
+# The log check's own files: "expect" (klog_expect's EREs), "taint-ok" (the
+# taint letters they allow), "carried" (lines found between two tests).
+KLOG_DIR=${PROCLAB_KLOG_DIR:-/tmp/proclab-klog}
+# Taint flags a test may add: O (bit 12, an out-of-tree module) and N (bit
+# 18, KUnit ran: the modules' suites run at every load).
+KLOG_TAINT_OK=ON
 
 ktap_begin() {
 	echo "KTAP version 1"
 	echo "1..$(($1 + 1))"
-	dmesg -c >/dev/null 2>&1
+	# What came since the last check (the previous test's EXIT trap, under
+	# run_kselftest.sh) is checked now, with that test's expectations, and
+	# kept for the next check to fail on.
+	_pre=$(klog_drain)
+	if [ -n "$_pre" ]; then
+		mkdir -p "$KLOG_DIR"
+		printf '%s\n' "$_pre" | sed "s|^|before ${0##*/}: |" >>"$KLOG_DIR/carried"
+	fi
+	rm -f "$KLOG_DIR/expect"
+	warn_once_reset
 	# Forget what leaked before this test (boot-time objects included).
-	[ -w "$KMEMLEAK" ] && echo clear >"$KMEMLEAK" 2>/dev/null
+	kmemleak_clear
+	_ktap_state=$(klog_state)
 }
 
 ktap_ok() {
@@ -101,25 +148,154 @@ ktap_last() {
 	if [ "$1" = 0 ]; then ktap_ok "$2"; else ktap_fail "$2"; fi
 }
 
-# klog_splats: print the lines of the kernel log since the last drain that
-# report a problem, and drain the log.
-klog_splats() {
-	dmesg -c 2>/dev/null | grep -E "$KLOG_SPLAT"
+# klog_expect ERE [LETTERS]: see "Expected reports" above.
+klog_expect() {
+	mkdir -p "$KLOG_DIR"
+	printf '%s\n' "$1" >>"$KLOG_DIR/expect"
+	printf '%s\n' "${2:-}" >>"$KLOG_DIR/taint-ok"
 }
 
-# kmemleak_report: scan for leaks now and print what kmemleak suspects (new
-# since ktap_begin's clear, older than kmemleak's 5-second minimum age).
-# Measured: an object leaked before the first scan is reported only by the
-# second one (about 3 s each under TCG with KASAN).
+# warn_once_reset: make every WARN_ONCE (and pr_*_once) site fire again, so
+# a report a previous test already triggered is not silenced in this one.
+warn_once_reset() {
+	echo 1 2>/dev/null >/sys/kernel/debug/clear_warn_once
+}
+
+# klog_filter: of the kernel log lines on standard input, print those that
+# report a problem, except the reports klog_expect declared.
+klog_filter() {
+	# From the environment: awk -v would take the backslashes of a pattern
+	# as escapes.
+	_splat=$KLOG_SPLAT _expfile=$KLOG_DIR/expect awk '
+	BEGIN {
+		splat = ENVIRON["_splat"]
+		while ((getline l <ENVIRON["_expfile"]) > 0)
+			if (l != "")
+				ere[++ne] = l
+	}
+	win {
+		if ($0 ~ /<\/TASK>|---\[ end trace/ || ++wn >= 200)
+			win = 0
+		next
+	}
+	{
+		for (i = 1; i <= ne; i++)
+			if ($0 ~ ere[i]) {
+				win = 1
+				wn = 0
+				next
+			}
+	}
+	$0 ~ splat'
+}
+
+# klog_drain: the problems in the kernel log since the last drain; drains it.
+klog_drain() {
+	dmesg -c 2>/dev/null | klog_filter
+}
+
+# klog_splats: the problems logged since the last drain, those ktap_begin
+# carried over first; drains both.
+klog_splats() {
+	if [ -s "$KLOG_DIR/carried" ]; then
+		cat "$KLOG_DIR/carried"
+		rm -f "$KLOG_DIR/carried"
+	fi
+	klog_drain
+}
+
+# klog_state: "TAINT LOCKDEP KMEMLEAK": /proc/sys/kernel/tainted, lockdep's
+# debug_locks (1 on, 0 off, - no lockdep), kmemleak (on, off, - none). A
+# disabled kmemleak refuses every command but "clear" with EPERM; "stack=on"
+# is its default, so asking for it changes nothing.
+klog_state() {
+	_t=$(cat /proc/sys/kernel/tainted 2>/dev/null)
+	_l=-
+	[ -r /proc/lockdep_stats ] &&
+		_l=$(awk '$1 == "debug_locks:" { print $2 }' /proc/lockdep_stats)
+	_k=-
+	if [ -e "$KMEMLEAK" ]; then
+		if echo stack=on 2>/dev/null >"$KMEMLEAK"; then _k=on; else _k=off; fi
+	fi
+	echo "${_t:-0} ${_l:--} $_k"
+}
+
+# taint_letters MASK: the taint flags of MASK as letters (kernel/panic.c's
+# taint_flags, bits 0-19), bits beyond them as "bitN".
+taint_letters() {
+	_b=0
+	_s=
+	for _c in P F S R M B U D A W C I O E L K X T N J; do
+		[ $(($1 >> _b & 1)) = 1 ] && _s=$_s$_c
+		_b=$((_b + 1))
+	done
+	while [ $_b -lt 63 ]; do
+		[ $(($1 >> _b & 1)) = 1 ] && _s="$_s bit$_b"
+		_b=$((_b + 1))
+	done
+	echo "$_s"
+}
+
+# taint_mask LETTERS: the bits of those taint letters.
+taint_mask() {
+	_m=0
+	_b=0
+	for _c in P F S R M B U D A W C I O E L K X T N J; do
+		case $1 in *"$_c"*) _m=$((_m | 1 << _b)) ;; esac
+		_b=$((_b + 1))
+	done
+	echo $_m
+}
+
+# klog_problems BEFORE: one line per problem since the state BEFORE (from
+# klog_state; "0 1 on" for a fresh boot): the kernel log's, a taint flag
+# gained beyond O, N and the letters klog_expect allowed, lockdep or
+# kmemleak turned off. Drains the log.
+klog_problems() {
+	klog_splats
+	# shellcheck disable=SC2046,SC2086 # six words
+	set -- $1 $(klog_state)
+	_ok=$(taint_mask "$KLOG_TAINT_OK$(cat "$KLOG_DIR/taint-ok" 2>/dev/null)")
+	_gained=$(($4 & ~$1 & ~_ok))
+	[ "$_gained" = 0 ] ||
+		echo "taint: gained $(taint_letters "$_gained") (/proc/sys/kernel/tainted $1 -> $4: $(taint_letters "$4"))"
+	[ "$2" = 1 ] && [ "$5" = 0 ] &&
+		echo "lockdep: turned itself off (debug_locks: 0 in /proc/lockdep_stats): no lock checking from here on"
+	[ "$3" = on ] && [ "$6" = off ] &&
+		echo "kmemleak: disabled (/sys/kernel/debug/kmemleak refuses commands): no leak is found from here on"
+	return 0
+}
+
+kmemleak_clear() {
+	[ -e "$KMEMLEAK" ] && echo clear 2>/dev/null >"$KMEMLEAK"
+	return 0
+}
+
+# kmemleak_report: scan for leaks now and print what kmemleak reports (new
+# since the last kmemleak_clear). An object is reported by the first scan
+# that starts at least 5 s (kmemleak's minimum age) after it was allocated
+# and after a scan that saw it unchanged (a new object's checksum changes
+# once): two scans, the second starting 6 s after the call at the earliest,
+# find all that leaked before the call. A scan takes 3 to 8 s under TCG
+# with KASAN, so the wait is usually none. A disabled kmemleak fails
+# klog_state's check, not this one.
 kmemleak_report() {
-	[ -w "$KMEMLEAK" ] || return 0
-	echo scan >"$KMEMLEAK" 2>/dev/null || return 0
-	echo scan >"$KMEMLEAK" 2>/dev/null || return 0
-	grep -E 'unreferenced object|comm "|^    \[' "$KMEMLEAK" 2>/dev/null | head -n 20
+	[ -e "$KMEMLEAK" ] || return 0
+	_t0=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
+	echo scan 2>/dev/null >"$KMEMLEAK" || return 0
+	_w=$((_t0 + 600 - $(awk '{ printf "%d", $1 * 100 }' /proc/uptime)))
+	[ $_w -gt 0 ] && sleep "$((_w / 100)).$((_w % 100 / 10))$((_w % 10))"
+	echo scan 2>/dev/null >"$KMEMLEAK" || return 0
+	grep -E 'unreferenced object|comm "|^    [^ ]' "$KMEMLEAK" 2>/dev/null | head -n 20
 }
 
 ktap_end() {
-	splats=$(klog_splats; kmemleak_report)
+	# kmemleak first: its scan logs a line the log check must see. Under
+	# tests/run_tests.sh the runner scans, once the test's EXIT trap ran.
+	splats=$(
+		[ -n "${PROCLAB_RUNNER:-}" ] || kmemleak_report
+		klog_problems "$_ktap_state"
+	)
 	if [ -n "$splats" ]; then
 		ktap_fail "kernel log clean" "$(echo "$splats" | head -n 40 | sed 's/^/kernel: /')"
 	else
