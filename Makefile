@@ -15,7 +15,7 @@ export KDIR LLVM_SUFFIX
 
 S := scripts
 
-.PHONY: all modules kernel run vm-exec check bench test clippy rustfmt rustfmtcheck \
+.PHONY: all modules kernel run vm-exec check bench test fuzz clippy rustfmt rustfmtcheck \
 	rust-analyzer shellcheck deps freshroot clean help
 
 all: modules
@@ -47,6 +47,17 @@ test:
 
 check:
 	@$(S)/check
+
+# The fuzzer at length (make check runs it with 2000): FUZZ_WRITES writes per
+# writable file on the debug kernel, tests/fuzz.sh run directly (no per-test
+# time limit); FUZZ_SEED=N repeats a run, FUZZ_MODULES="ds napi" narrows it.
+FUZZ_WRITES ?= 100000
+FUZZ_SEED ?=
+FUZZ_MODULES ?=
+FUZZ_TIMEOUT ?= 14400
+fuzz:
+	@$(S)/deps
+	@$(S)/vm --flavor debug --timeout $(FUZZ_TIMEOUT) --exec 'PROCLAB_FUZZ_WRITES=$(FUZZ_WRITES) PROCLAB_FUZZ_SEED=$(FUZZ_SEED) PROCLAB_FUZZ_MODULES="$(FUZZ_MODULES)" tests/fuzz.sh' | $(S)/ktap
 
 bench:
 	@$(S)/bench
@@ -80,6 +91,6 @@ clean:
 
 help:
 	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
-	@echo "Other targets: kernel, modules, vm-exec CMD='...', test T=..., bench, clippy,"
+	@echo "Other targets: kernel, modules, vm-exec CMD='...', test T=..., bench, fuzz, clippy,"
 	@echo "rustfmt, rustfmtcheck, rust-analyzer, shellcheck, deps, freshroot."
 	@echo "Variables: FLAVOR=base|debug, KDIR=<your Rust-enabled kernel build>."
