@@ -15,6 +15,11 @@
 //! (`vruntime_cmp()`): a run queue's `zero_vruntime` starts at `-(1 << 20)`, so shortly after
 //! boot the vruntimes of one CPU straddle the wrap of `u64`. Each key is the signed distance
 //! from the first vruntime seen on its CPU.
+//!
+//! Everything the view allocates (its arrays are sized by the number of threads, so they are
+//! `KVVec`s, which fall back to `vmalloc()` past what `kmalloc()` gives) is allocated before the
+//! first byte is written. An allocation that fails makes [`show`] return `Err` with nothing
+//! written: the read fails (`ENOMEM`) instead of showing part of the table as if it were all.
 
 use core::fmt::{self, Write};
 use kernel::{prelude::*, rbtree::RBTree};
@@ -120,8 +125,8 @@ pub(crate) fn show(f: &mut SeqOut) -> fmt::Result {
         })
     })
     .map_err(|_| fmt::Error)?;
-    let rows: KVec<&Row> = {
-        let mut v = KVec::with_capacity(snap.len(), GFP_KERNEL).map_err(|_| fmt::Error)?;
+    let rows: KVVec<&Row> = {
+        let mut v = KVVec::with_capacity(snap.len(), GFP_KERNEL).map_err(|_| fmt::Error)?;
         for r in snap.iter().flatten() {
             v.push(r, GFP_KERNEL).map_err(|_| fmt::Error)?;
         }
@@ -143,6 +148,15 @@ pub(crate) fn show(f: &mut SeqOut) -> fmt::Result {
         tree.try_create_and_insert((r.cpu, vdiff(r.vruntime, base), r.pid), i, GFP_KERNEL)
             .map_err(|_| fmt::Error)?;
     }
+    // The rows in the tree's order, CPU by CPU: the last allocation.
+    let mut ordered: KVVec<&Row> =
+        KVVec::with_capacity(rows.len(), GFP_KERNEL).map_err(|_| fmt::Error)?;
+    for &i in tree.values() {
+        ordered
+            .push_within_capacity(rows[i])
+            .map_err(|_| fmt::Error)?;
+    }
+    // From here on only the buffer can run out (an overflow, after which seq_file calls again).
     writeln!(
         f,
         "# runnable fair-class tasks per CPU in vruntime order ({} in all)",
@@ -157,20 +171,12 @@ pub(crate) fn show(f: &mut SeqOut) -> fmt::Result {
         "#   {:>4} {:>7} {:>4} {:>6} {:>20} {:>14} {:>14} {:>4} comm",
         "cpu", "pid", "nice", "weight", "vruntime", "+vruntime", "+deadline", "elig"
     )?;
-    let mut cpu_rows: KVec<&Row> = KVec::new();
-    let mut cpu = None;
-    for (&(c, _, _), &i) in tree.iter() {
-        if cpu != Some(c) {
-            if let Some(prev) = cpu {
-                show_cpu(f, prev, &cpu_rows)?;
-            }
-            cpu_rows.clear();
-            cpu = Some(c);
-        }
-        cpu_rows.push(rows[i], GFP_KERNEL).map_err(|_| fmt::Error)?;
-    }
-    if let Some(c) = cpu {
-        show_cpu(f, c, &cpu_rows)?;
+    let mut rest = &ordered[..];
+    while let Some(first) = rest.first() {
+        let n = rest.iter().take_while(|r| r.cpu == first.cpu).count();
+        let (cpu_rows, tail) = rest.split_at(n);
+        show_cpu(f, first.cpu, cpu_rows)?;
+        rest = tail;
     }
     Ok(())
 }
