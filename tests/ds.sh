@@ -4,7 +4,8 @@
 # equal what the C semantics give (written here by hand, not copied from the
 # module); the red-black invariants on 10,000 random keys; the CFS model's
 # shares against the weight table; bad commands refused with the right
-# errno and nothing changed; readers and writers at once; the KUnit suites.
+# errno and nothing changed; readers and writers at once; the KUnit suites;
+# the model's 64-bit arithmetic at its largest inputs.
 
 # shellcheck disable=SC2086,SC2317 # lists split on purpose, cleanup from the trap
 cd "$(dirname "$0")" || exit 1
@@ -24,7 +25,7 @@ trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
 [ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
-ktap_begin 27
+ktap_begin 29
 
 # c STRUCT COMMAND...: one command; prints the errno name if refused.
 c() {
@@ -274,6 +275,37 @@ read -r g1 b1 <"$TMP/reader1"
 read -r g2 b2 <"$TMP/reader2"
 [ "$b1" = 0 ] && [ "$b2" = 0 ] && [ "$g1" -gt 0 ] && [ "$g2" -gt 0 ]
 ktap_last $? "2 writers, 2 readers, 10 s: $((g1 + g2)) dumps all ascending ($((b1 + b2)) not)"
+
+# 12. cfs: 64-bit arithmetic at the largest inputs. Two million slices of
+# 1 s make runtimes near 2*10^15 ns, whose share in hundredths of a percent
+# (runtime * 10000) does not fit 64 bits: it overflowed (a Rust panic, an
+# Oops, the run queue's lock never released). Oracles: the commands (every
+# slice is 10^9 ns) and the weight table of kernel/sched/core.c (nice -20:
+# 88761, nice 19: 15). The vruntime and clock limits (run refused with
+# ENOSPC) are KUnit cases of proclab_ds_cfs, checked above.
+c cfs clear
+c cfs slice 1000000000
+c cfs add 19
+c cfs add -20
+r="$(c cfs run 1000000)$(c cfs run 1000000)"
+cat "$D/cfs/dump" >"$TMP/cfs" 2>"$TMP/why"
+ktap_last $? "cfs: after 2000000 slices of 1 s, dump is readable $(cat "$TMP/why")"
+awk -v r="$r" '
+	NR == 1 { next }
+	{
+		sub(/^\*/, " ")
+		n++; rt[n] = $5; sh[n] = $7; pr[n] = $8; tot += $5
+		w[n] = ($2 == -20) ? 88761 : ($2 == 19) ? 15 : 0
+	}
+	END {
+		if (r != "" || n != 2 || tot != 2000000000000000) exit 1
+		for (i = 1; i <= n; i++) {
+			d = sh[i] - 100 * rt[i] / tot; if (d < 0) d = -d
+			e = pr[i] - 100 * w[i] / (88761 + 15); if (e < 0) e = -e
+			if (d > 0.011 || e > 0.011) exit 1
+		}
+	}' "$TMP/cfs"
+ktap_last $? "cfs: runtimes sum to 2*10^15 ns, each share_% is runtime/total and predicted_% weight/(88761+15) to 0.01 $(tr '\n' '|' <"$TMP/cfs")"
 
 rmmod proclab_ds
 ktap_check "rmmod proclab_ds with every structure holding elements" [ ! -e "$D" ]

@@ -31,9 +31,15 @@ pub(crate) fn weight(nice: i32) -> u32 {
 }
 
 /// How far a slice of `delta_ns` moves the vruntime of an entity of `weight`:
-/// `calc_delta_fair()`, `delta * NICE_0_LOAD / weight` (rounded down).
+/// `calc_delta_fair()`, `delta * NICE_0_LOAD / weight` (rounded down). The product saturates,
+/// which takes a `delta_ns` past 2^54 (the `slice` command stops at 10^9).
 pub(crate) fn vruntime_delta(delta_ns: u64, weight: u32) -> u64 {
     delta_ns.saturating_mul(NICE_0_LOAD) / u64::from(weight.max(1))
+}
+
+/// The most a slice of `delta_ns` can move any vruntime: at the smallest weight, nice 19's.
+fn max_vruntime_delta(delta_ns: u64) -> u64 {
+    vruntime_delta(delta_ns, NICE_TO_WEIGHT[NICE_TO_WEIGHT.len() - 1])
 }
 
 /// Key comparisons made by searches, counted while [`COUNTING`] is set: the number of nodes a
@@ -105,7 +111,8 @@ pub(crate) fn height_of<V>(tree: &RBTree<Key, V>) -> (usize, usize) {
 /// 2 * log2(n + 1), the red-black bound on the height, rounded down: the largest `h` with
 /// `2^h <= (n + 1)^2`.
 pub(crate) fn rb_height_bound(n: usize) -> usize {
-    let sq = (n as u128 + 1) * (n as u128 + 1);
+    // (n + 1)^2 fits 128 bits for any n below 2^64 - 1; usize::MAX nodes cannot exist.
+    let sq = (n as u128 + 1).saturating_mul(n as u128 + 1);
     (u128::BITS - 1 - sq.leading_zeros()) as usize
 }
 
@@ -179,6 +186,12 @@ pub(crate) struct Entity {
 }
 
 /// The run queue: the tree, the clock of the model, and `min_vruntime`.
+///
+/// The clock and the counters are 64-bit and never wrap: [`RunQueue::run`] refuses, with
+/// `ENOSPC`, a run that could take one past `u64::MAX` (the kernel's vruntimes do wrap, and it
+/// compares them by the sign of their difference, but this model's tree orders them as plain
+/// numbers), and [`RunQueue::add`] refuses a new entity once the ids are used up. `clear` starts
+/// over.
 pub(crate) struct RunQueue {
     pub(crate) tree: Counted<Key, Entity>,
     pub(crate) next_id: u32,
@@ -203,8 +216,10 @@ impl RunQueue {
 
     /// Adds an entity at nice `nice`, starting at `min_vruntime` (as CFS's `place_entity()`
     /// did): neither ahead of the others nor owed years of CPU time.
+    /// `ENOSPC` once 2^32 - 1 ids have been given out.
     pub(crate) fn add(&mut self, nice: i32) -> Result<u32> {
         let id = self.next_id;
+        let next_id = id.checked_add(1).ok_or(ENOSPC)?;
         let key = Key {
             vruntime: self.min_vruntime,
             id,
@@ -216,7 +231,7 @@ impl RunQueue {
             slices: 0,
         };
         self.tree.insert(key, e)?;
-        self.next_id += 1;
+        self.next_id = next_id;
         Ok(id)
     }
 
@@ -230,30 +245,49 @@ impl RunQueue {
 
     /// Runs `k` slices: each time the leftmost entity runs one slice and goes back into the tree
     /// at its new vruntime. No allocation: the node taken out is the node put back.
-    pub(crate) fn run(&mut self, k: u64) {
+    ///
+    /// `ENOSPC`, before anything runs, if `k` slices could take a vruntime, the clock or the
+    /// slice count past `u64::MAX`: no vruntime is above the rightmost one, and a slice moves one
+    /// by at most [`max_vruntime_delta`]; an entity's runtime and slices are at most the queue's.
+    pub(crate) fn run(&mut self, k: u64) -> Result {
+        let top = self
+            .tree
+            .cursor_back()
+            .map_or(self.min_vruntime, |c| c.current().0.vruntime);
+        let after = |now: u64, per_slice: u64| k.checked_mul(per_slice)?.checked_add(now);
+        if after(top, max_vruntime_delta(self.slice_ns)).is_none()
+            || after(self.total_runtime, self.slice_ns).is_none()
+            || after(self.slices, 1).is_none()
+        {
+            return Err(ENOSPC);
+        }
         for _ in 0..k {
             let Some((key, mut e)) = self.tree.cursor_front().map(|c| {
                 let (k, v) = c.current();
                 (*k, *v)
             }) else {
-                return;
+                return Ok(());
             };
             let Some(node) = self.tree.pop_front() else {
-                return;
+                return Ok(());
             };
-            e.runtime += self.slice_ns;
-            e.slices += 1;
+            // None of these saturates, by the check above.
+            e.runtime = e.runtime.saturating_add(self.slice_ns);
+            e.slices = e.slices.saturating_add(1);
             let key = Key {
-                vruntime: key.vruntime + vruntime_delta(self.slice_ns, e.weight),
+                vruntime: key
+                    .vruntime
+                    .saturating_add(vruntime_delta(self.slice_ns, e.weight)),
                 id: key.id,
             };
             // The node that came out goes back in with the new key: no allocation.
             self.tree
                 .insert_node(node.into_reservation().into_node(key, e));
-            self.total_runtime += self.slice_ns;
-            self.slices += 1;
+            self.total_runtime = self.total_runtime.saturating_add(self.slice_ns);
+            self.slices = self.slices.saturating_add(1);
             self.update_min();
         }
+        Ok(())
     }
 
     fn update_min(&mut self) {
@@ -296,7 +330,7 @@ mod tests {
         let mut rq = RunQueue::new(1_000_000);
         rq.add(0)?;
         rq.add(5)?;
-        rq.run(10_000);
+        rq.run(10_000)?;
         let runtimes: KVec<u64> = {
             let mut v = KVec::new();
             for e in rq.tree.values() {
@@ -323,6 +357,47 @@ mod tests {
             .map_or(0, |k| k.vruntime);
         assert_eq!(v, rq.min_vruntime);
         assert!(v > 0);
+        Ok(())
+    }
+
+    /// A run that could overflow the 64-bit clock is refused whole, and the largest one that
+    /// fits runs (a nice 19 entity at 1 s slices: 68 s of vruntime per slice).
+    #[test]
+    fn the_clock_never_wraps() -> Result {
+        let mut rq = RunQueue::new(1_000_000_000);
+        let per_slice = vruntime_delta(1_000_000_000, weight(19));
+        assert_eq!(per_slice, 68_266_666_666);
+        rq.min_vruntime = u64::MAX - 10 * per_slice;
+        rq.add(19)?;
+        assert_eq!(rq.run(11), Err(ENOSPC));
+        assert_eq!(rq.slices, 0);
+        rq.run(10)?;
+        assert_eq!(rq.slices, 10);
+        let v = rq.tree.keys().next().map_or(0, |k| k.vruntime);
+        assert_eq!(v, u64::MAX - 10 * per_slice + 10 * per_slice);
+        assert_eq!(rq.run(1), Err(ENOSPC));
+
+        // The clock (total runtime) and the slice count are checked too.
+        let mut rq = RunQueue::new(1_000_000_000);
+        rq.add(-20)?;
+        rq.total_runtime = u64::MAX - 1_000_000_000;
+        assert_eq!(rq.run(2), Err(ENOSPC));
+        rq.run(1)?;
+        let mut rq = RunQueue::new(1);
+        rq.add(0)?;
+        rq.slices = u64::MAX;
+        assert_eq!(rq.run(1), Err(ENOSPC));
+        Ok(())
+    }
+
+    /// Ids are not reused: the last one refuses a new entity.
+    #[test]
+    fn ids_run_out() -> Result {
+        let mut rq = RunQueue::new(1);
+        rq.next_id = u32::MAX - 1;
+        assert_eq!(rq.add(0)?, u32::MAX - 1);
+        assert_eq!(rq.add(0), Err(ENOSPC));
+        assert_eq!(rq.tree.len(), 1);
         Ok(())
     }
 }

@@ -268,10 +268,7 @@ static CFS: Table<Cfs> = Table {
             verb: &["run"],
             args: &[Arg::uint("K", 0, 1_000_000)],
             help: "run K slices: the leftmost runs, its vruntime grows by slice*1024/weight",
-            run: |s, v| {
-                s.rq.lock().run(v.uint(0)?);
-                Ok(())
-            },
+            run: cfs_run,
         },
         Command {
             verb: &["slice"],
@@ -302,13 +299,47 @@ fn cfs_add(s: &Cfs, v: &Values<'_>) -> Result {
     if rq.tree.len() >= cap() {
         return Err(v.refuse_with(ENOSPC, format_args!("full ({} entities)", cap())));
     }
-    rq.add(nice)?;
+    rq.add(nice)
+        .map_err(|e| v.refuse_with(e, format_args!("no id left (clear starts over)")))?;
     Ok(())
+}
+
+/// `ENOSPC` if it could overflow the model's clock.
+fn cfs_run(s: &Cfs, v: &Values<'_>) -> Result {
+    let k = v.uint(0)?;
+    s.rq.lock().run(k).map_err(|e| {
+        if e == ENOSPC {
+            v.refuse_with(
+                e,
+                format_args!("the clock would pass 2^64-1 ns (clear starts over)"),
+            )
+        } else {
+            e
+        }
+    })
+}
+
+/// `x * unit / y`, rounded down; 0 if `y` is 0.
+///
+/// `x * unit` may not fit 64 bits (a runtime past 1.8 * 10^15 ns, two `run 1000000` of 1 s
+/// slices, times 10000), and the kernel has no 128-bit division: then `x` and `y` are both
+/// halved until it fits. The quotient then moves by less than 1 as long as `y` is not far below
+/// `x` (for a share, `x <= y`, so `y` keeps at least 49 bits); a `y` halved down to 0 gives
+/// `u64::MAX`.
+fn ratio(mut x: u64, mut y: u64, unit: u64) -> u64 {
+    if y == 0 {
+        return 0;
+    }
+    while x.checked_mul(unit).is_none() {
+        x >>= 1;
+        y >>= 1;
+    }
+    (x * unit).checked_div(y).unwrap_or(u64::MAX)
 }
 
 /// A share in hundredths of a percent.
 fn share(x: u64, total: u64) -> u64 {
-    (x * 10000).checked_div(total).unwrap_or(0)
+    ratio(x, total, 10000)
 }
 
 fn cfs_dump(s: &Cfs, f: &mut SeqOut) -> fmt::Result {
@@ -1070,7 +1101,7 @@ fn bench_results(s: &Bench, f: &mut SeqOut) -> fmt::Result {
         "workload", "rust_cycles", "c_cycles", "rust/c"
     )?;
     for r in s.results.lock().iter() {
-        let ratio = (r.rust * 1000).checked_div(r.c).unwrap_or(0);
+        let ratio = ratio(r.rust, r.c, 1000);
         writeln!(
             f,
             "{:<46} {:>14} {:>14} {:>3}.{:03}",
