@@ -5,7 +5,8 @@
 # module); the red-black invariants on 10,000 random keys; the CFS model's
 # shares against the weight table; bad commands refused with the right
 # errno and nothing changed; readers and writers at once; the KUnit suites;
-# the model's 64-bit arithmetic at its largest inputs.
+# the model's 64-bit arithmetic at its largest inputs; a benchmark runs
+# alone (EBUSY), stops at kill -9 within a second, and its work is bounded.
 
 # shellcheck disable=SC2086,SC2317 # lists split on purpose, cleanup from the trap
 cd "$(dirname "$0")" || exit 1
@@ -25,7 +26,7 @@ trap cleanup EXIT
 
 [ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
 [ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
-ktap_begin 29
+ktap_begin 33
 
 # c STRUCT COMMAND...: one command; prints the errno name if refused.
 c() {
@@ -254,9 +255,11 @@ after=$(cat "$D"/*/dump | md5sum)
 ktap_last $? "$REFUSED bad commands refused with the right errno, every dump unchanged$REFUSED_BAD"
 
 # 11. Two writers and two readers on the rbtree for 10 s: every dump read is
-# strictly ascending (the lock makes each one a consistent snapshot).
+# strictly ascending (the lock makes each one a consistent snapshot). A
+# command written while fill or erase-random runs is refused (EBUSY): the
+# writers ignore errors.
 c rbtree clear
-(i=0; while :; do echo "insert $i" >"$D/rbtree/control"; echo "erase $((i / 2))" >"$D/rbtree/control" 2>/dev/null; i=$((i + 1)); done) &
+(i=0; while :; do echo "insert $i" >"$D/rbtree/control" 2>/dev/null; echo "erase $((i / 2))" >"$D/rbtree/control" 2>/dev/null; i=$((i + 1)); done) &
 bg=$!
 (i=0; while :; do echo "fill 50 $i" >"$D/rbtree/control" 2>/dev/null; echo "erase-random 40 $i" >"$D/rbtree/control" 2>/dev/null; i=$((i + 1)); done) &
 bg="$bg $!"
@@ -306,6 +309,51 @@ awk -v r="$r" '
 		}
 	}' "$TMP/cfs"
 ktap_last $? "cfs: runtimes sum to 2*10^15 ns, each share_% is runtime/total and predicted_% weight/(88761+15) to 0.01 $(tr '\n' '|' <"$TMP/cfs")"
+
+# 13. bench: one benchmark at a time, and a signal stops it. The largest
+# rbtree run allowed takes ~2.6 s on the base kernel and ~15 s on the debug
+# one under emulation. While it runs, a second command is refused with EBUSY
+# (it used to wait, unkillable, on the mutex), results are readable at once,
+# and kill -9 ends the writer within 3 s (it used to run to the end: 10-15 s
+# here on the debug kernel, hours for "rbtree 100000 100000"). The times
+# include starting cat and awk under emulation: 0.1 s on base, 0.5-1.3 s on
+# debug on a loaded host. Then commands are taken again.
+cs() { awk '{ printf "%d", $1 * 100 }' /proc/uptime; }
+c bench clear
+sh -c "echo 'rbtree 1024 1024 1' >$D/bench/control" 2>/dev/null &
+w=$!
+bg=$w
+sleep 1
+e=$(c bench xarray 1 1)
+t0=$(cs)
+cat "$D/bench/results" >/dev/null
+t1=$(cs)
+kill -0 $w 2>/dev/null
+alive=$?
+kill -9 $w 2>/dev/null
+wait $w 2>/dev/null
+t2=$(cs)
+bg=
+[ "$e" = EBUSY ] && [ $((t1 - t0)) -lt 300 ] && [ "$alive" = 0 ]
+ktap_last $? "bench: while a benchmark runs, another command is EBUSY ($e), results read in $((t1 - t0))0 ms, the writer still running ($alive = 0)"
+[ "$alive" = 0 ] && [ $((t2 - t1)) -lt 300 ]
+ktap_last $? "bench: kill -9 ends the writer in $((t2 - t1))0 ms (< 3 s)"
+e=$(c bench clear)
+[ -z "$e" ] && [ "$(wc -l <"$D/bench/results")" = 1 ]
+ktap_last $? "bench: after the kill, clear is taken (${e:-ok}) and no result was added"
+
+# 14. bench: the work of one write is bounded, so that it ends well within
+# the hung-task detector's 120 s: more than 2^20 rbtree inserts and erases or
+# 2^18 xarray loads is ENOSPC, more than 4096 elements EINVAL (out of range).
+# "xarray 1000000 1" asked kmalloc() for 8 MiB (a page_alloc WARNING, caught
+# by the kernel log check); "rbtree 100000 100000" ran for hours.
+REFUSED=0 REFUSED_BAD=
+refuse bench ENOSPC "rbtree 4096 * 257 > 2^20" line rbtree 4096 257 1
+refuse bench ENOSPC "xarray 4096 * 65 > 2^18" line xarray 4096 65
+refuse bench EINVAL "xarray 1000000 1" line xarray 1000000 1
+refuse bench EINVAL "rbtree 100000 100000" line rbtree 100000 100000 1
+[ -z "$REFUSED_BAD" ] && [ "$(wc -l <"$D/bench/results")" = 1 ]
+ktap_last $? "bench: $REFUSED requests beyond the bounds refused, nothing run$REFUSED_BAD"
 
 rmmod proclab_ds
 ktap_check "rmmod proclab_ds with every structure holding elements" [ ! -e "$D" ]

@@ -6,6 +6,14 @@
 //! does, with the same keys (the `prandom_u32_state()` sequence of the same seed), the same
 //! counts and the same clock (`get_cycles()`). Nodes and values are allocated before the clock
 //! starts, as `rbtree_test` allocates its node array first.
+//!
+//! The arrays of a run are `KVVec`s (`kvmalloc()`, and `kvmalloc_array()` in the twins):
+//! physically contiguous when that is cheap, `vmalloc()` memory otherwise, so no size the caps
+//! of [`crate::work`] allow (or ever allowed: a million 8-byte slots is 8 MiB, beyond the page
+//! allocator's largest order, which `kmalloc()` refused with a warning) is too large. Both sides check for a pending signal once per loop, inside the timed
+//! region (a load of the task's flags, the same on each side), and the Rust side also while it
+//! allocates, and stop with `EINTR`; the caller bounds the work of a run (see
+//! [`crate::work`]).
 
 use core::hint::black_box;
 use kernel::{
@@ -15,6 +23,7 @@ use kernel::{
 };
 
 use crate::prng::Prandom;
+use crate::work::interrupted;
 
 extern "C" {
     fn proclab_cycles() -> u64;
@@ -27,11 +36,26 @@ fn cycles() -> u64 {
     unsafe { proclab_cycles() }
 }
 
+/// The cycles since `t0`; 0 should the counter seem to go back (a task that moved to a CPU
+/// whose counter is behind).
+fn since(t0: u64) -> u64 {
+    cycles().saturating_sub(t0)
+}
+
+/// The result of a C twin, which returns 0 when it could not allocate or saw a signal.
+fn c_result(cycles: u64) -> Result<u64> {
+    if cycles == 0 {
+        interrupted()?;
+        return Err(ENOMEM);
+    }
+    Ok(cycles)
+}
+
 /// The keys `rbtree_test` gives its `nnodes` nodes for `seed`: `init()` draws a key and a value
 /// per node, in that order.
-pub(crate) fn keys(n: u32, seed: u64) -> Result<KVec<u32>> {
+pub(crate) fn keys(n: u32, seed: u64) -> Result<KVVec<u32>> {
     let mut rnd = Prandom::new(seed);
-    let mut v = KVec::with_capacity(n as usize, GFP_KERNEL)?;
+    let mut v = KVVec::with_capacity(n as usize, GFP_KERNEL)?;
     for _ in 0..n {
         let key = rnd.next_u32();
         let _val = rnd.next_u32();
@@ -52,8 +76,12 @@ pub(crate) struct Figure {
 /// pointer), so the C twin runs both ways.
 pub(crate) fn rbtree(n: u32, loops: u32, seed: u64) -> Result<[Figure; 4]> {
     let keys = keys(n, seed)?;
-    let mut nodes = KVec::with_capacity(n as usize, GFP_KERNEL)?;
+    let mut nodes = KVVec::with_capacity(n as usize, GFP_KERNEL)?;
     for (i, &k) in keys.iter().enumerate() {
+        // Allocating is the slow part on the debug kernel: check here too.
+        if i % 256 == 0 {
+            interrupted()?;
+        }
         nodes.push(
             Some(RBTreeNode::new((k, i as u32), (), GFP_KERNEL)?),
             GFP_KERNEL,
@@ -62,6 +90,8 @@ pub(crate) fn rbtree(n: u32, loops: u32, seed: u64) -> Result<[Figure; 4]> {
     let mut tree = RBTree::new();
     let t0 = cycles();
     for _ in 0..loops {
+        // The tree is empty here: the nodes are all back in `nodes`.
+        interrupted()?;
         for slot in nodes.iter_mut() {
             if let Some(node) = slot.take() {
                 tree.insert(node);
@@ -71,7 +101,7 @@ pub(crate) fn rbtree(n: u32, loops: u32, seed: u64) -> Result<[Figure; 4]> {
             *slot = tree.remove_node(&(k, i as u32));
         }
     }
-    let insert_erase = (cycles() - t0) / u64::from(loops.max(1));
+    let insert_erase = since(t0) / u64::from(loops.max(1));
 
     for slot in nodes.iter_mut() {
         if let Some(node) = slot.take() {
@@ -81,35 +111,36 @@ pub(crate) fn rbtree(n: u32, loops: u32, seed: u64) -> Result<[Figure; 4]> {
     let t0 = cycles();
     let mut sum = 0u64;
     for _ in 0..loops {
+        interrupted()?;
         for (k, ()) in tree.iter() {
             sum = sum.wrapping_add(k.0.into());
         }
     }
     black_box(sum);
-    let walk = (cycles() - t0) / u64::from(loops.max(1));
+    let walk = since(t0) / u64::from(loops.max(1));
 
     // SAFETY: `keys` holds `n` keys; the C function only reads them.
-    let c = |what| unsafe { proclab_c_rbtree(keys.as_ptr(), n, loops, what) };
+    let c = |what| c_result(unsafe { proclab_c_rbtree(keys.as_ptr(), n, loops, what) });
     Ok([
         Figure {
             name: "rbtree insert+erase (C erases by pointer)",
             rust: insert_erase,
-            c: c(0),
+            c: c(0)?,
         },
         Figure {
             name: "rbtree insert+erase (C searches the key too)",
             rust: insert_erase,
-            c: c(1),
+            c: c(1)?,
         },
         Figure {
             name: "rbtree insert+erase (C with Rust's calls)",
             rust: insert_erase,
-            c: c(3),
+            c: c(3)?,
         },
         Figure {
             name: "rbtree in-order walk",
             rust: walk,
-            c: c(2),
+            c: c(2)?,
         },
     ])
 }
@@ -122,7 +153,7 @@ pub(crate) fn xarray(n: u32, loops: u32) -> Result<[Figure; 2]> {
     let per_load = xarray_rust(n, loops, false)?;
     let per_pass = xarray_rust(n, loops, true)?;
     // SAFETY: Pure computation with its own allocations.
-    let c = unsafe { proclab_c_xarray(n, loops) };
+    let c = c_result(unsafe { proclab_c_xarray(n, loops) })?;
     Ok([
         Figure {
             name: "xarray store+load+erase",
@@ -139,13 +170,19 @@ pub(crate) fn xarray(n: u32, loops: u32) -> Result<[Figure; 2]> {
 
 /// The Rust side of [`xarray`]; with `lock_per_pass`, a pass of `n` loads holds one guard.
 fn xarray_rust(n: u32, loops: u32, lock_per_pass: bool) -> Result<u64> {
-    let mut vals = KVec::with_capacity(n as usize, GFP_KERNEL)?;
+    let mut vals = KVVec::with_capacity(n as usize, GFP_KERNEL)?;
     for i in 0..n {
+        if i % 256 == 0 {
+            interrupted()?;
+        }
         vals.push(Some(KBox::new(u64::from(i), GFP_KERNEL)?), GFP_KERNEL)?;
     }
     let xa = KBox::pin_init(XArray::<KBox<u64>>::new(AllocKind::Alloc), GFP_KERNEL)?;
     let t0 = cycles();
     for (i, v) in vals.iter_mut().enumerate() {
+        if i % 256 == 0 {
+            interrupted()?;
+        }
         if let Some(b) = v.take() {
             if let Err(e) = xa.lock().store(i, b, GFP_KERNEL) {
                 *v = Some(e.value);
@@ -155,6 +192,8 @@ fn xarray_rust(n: u32, loops: u32, lock_per_pass: bool) -> Result<u64> {
     }
     let mut sum = 0u64;
     for _ in 0..loops {
+        // An early return drops `xa` with the values still in it, which frees them.
+        interrupted()?;
         if lock_per_pass {
             let guard = xa.lock();
             for i in 0..n as usize {
@@ -175,7 +214,7 @@ fn xarray_rust(n: u32, loops: u32, lock_per_pass: bool) -> Result<u64> {
             *v = xa.lock().remove(i);
         }
     }
-    let rust = cycles() - t0;
+    let rust = since(t0);
     black_box(sum);
     Ok(rust)
 }

@@ -42,6 +42,9 @@ fn max_vruntime_delta(delta_ns: u64) -> u64 {
     vruntime_delta(delta_ns, NICE_TO_WEIGHT[NICE_TO_WEIGHT.len() - 1])
 }
 
+/// Slices run between two checks for a pending signal.
+const SLICES_PER_CHECK: u64 = 1024;
+
 /// Key comparisons made by searches, counted while [`COUNTING`] is set: the number of nodes a
 /// search visits, which gives the depth of a key (`RBTree` does not expose its nodes).
 static COMPARES: AtomicUsize = AtomicUsize::new(0);
@@ -249,6 +252,7 @@ impl RunQueue {
     /// `ENOSPC`, before anything runs, if `k` slices could take a vruntime, the clock or the
     /// slice count past `u64::MAX`: no vruntime is above the rightmost one, and a slice moves one
     /// by at most [`max_vruntime_delta`]; an entity's runtime and slices are at most the queue's.
+    /// `EINTR` if a signal comes: the slices run until then stay run.
     pub(crate) fn run(&mut self, k: u64) -> Result {
         let top = self
             .tree
@@ -261,7 +265,10 @@ impl RunQueue {
         {
             return Err(ENOSPC);
         }
-        for _ in 0..k {
+        for i in 0..k {
+            if i % SLICES_PER_CHECK == 0 {
+                crate::work::interrupted()?;
+            }
             let Some((key, mut e)) = self.tree.cursor_front().map(|c| {
                 let (k, v) = c.current();
                 (*k, *v)

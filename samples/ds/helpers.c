@@ -32,6 +32,7 @@ u32 proclab_prandom_nth(u64 seed, unsigned int n)
  * Rust tree cannot hold equal keys).
  */
 #include <linux/rbtree.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timex.h>
 #include <linux/xarray.h>
@@ -135,11 +136,13 @@ static struct proclab_bnode *bnode_search(struct rb_root *root,
  * what 1: the same, but each erase first searches its key (what the Rust
  * RBTree has to do); what 2: test 3, an in-order walk of n nodes; what 3:
  * as 1, with Rust's function calls (bnode_insert_calls()).
- * Returns cycles per loop, or 0 if out of memory.
+ * Returns cycles per loop, or 0 if out of memory or a signal is pending
+ * (checked once per loop, as the Rust loop does). n can be large:
+ * kvmalloc_array() falls back to vmalloc().
  */
 u64 proclab_c_rbtree(const u32 *keys, u32 n, u32 loops, int what)
 {
-	struct proclab_bnode *nodes = kmalloc_array(n, sizeof(*nodes), GFP_KERNEL);
+	struct proclab_bnode *nodes = kvmalloc_array(n, sizeof(*nodes), GFP_KERNEL);
 	struct rb_root root = RB_ROOT;
 	u64 t0, t1, sum = 0;
 	u32 i, l;
@@ -155,6 +158,8 @@ u64 proclab_c_rbtree(const u32 *keys, u32 n, u32 loops, int what)
 			bnode_insert(&nodes[i], &root);
 	t0 = get_cycles();
 	for (l = 0; l < loops; l++) {
+		if (signal_pending(current))
+			break;
 		if (what == 2) {
 			struct rb_node *node;
 
@@ -177,19 +182,20 @@ u64 proclab_c_rbtree(const u32 *keys, u32 n, u32 loops, int what)
 		}
 	}
 	t1 = get_cycles();
-	kfree(nodes);
+	kvfree(nodes);
 	OPTIMIZER_HIDE_VAR(sum);
-	return div_u64(t1 - t0, loops);
+	return l < loops ? 0 : div_u64(t1 - t0, loops);
 }
 
 /*
  * The XArray loop of bench.rs: store n pointers, load each of them loops
  * times, erase them; an allocating XArray (XA_FLAGS_ALLOC) as Rust's is.
- * xa_load() takes only the RCU read lock, the C way.
+ * xa_load() takes only the RCU read lock, the C way. Returns the cycles, or 0
+ * if out of memory or a signal is pending (checked once per pass of loads).
  */
 u64 proclab_c_xarray(u32 n, u32 loops)
 {
-	u64 *vals = kmalloc_array(n, sizeof(*vals), GFP_KERNEL);
+	u64 *vals = kvmalloc_array(n, sizeof(*vals), GFP_KERNEL);
 	u64 t0, t1, sum = 0;
 	struct xarray xa;
 	u32 i, l;
@@ -203,18 +209,21 @@ u64 proclab_c_xarray(u32 n, u32 loops)
 		if (xa_err(xa_store(&xa, i, &vals[i], GFP_KERNEL)))
 			break;
 	}
-	for (l = 0; l < loops; l++)
+	for (l = 0; l < loops; l++) {
+		if (signal_pending(current))
+			break;
 		for (i = 0; i < n; i++) {
 			u64 *v = xa_load(&xa, i);
 
 			if (v)
 				sum += *v;
 		}
+	}
 	for (i = 0; i < n; i++)
 		xa_erase(&xa, i);
 	t1 = get_cycles();
 	xa_destroy(&xa);
-	kfree(vals);
+	kvfree(vals);
 	OPTIMIZER_HIDE_VAR(sum);
-	return t1 - t0;
+	return l < loops ? 0 : t1 - t0;
 }

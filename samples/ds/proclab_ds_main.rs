@@ -35,6 +35,7 @@ mod debugfs;
 mod hlist;
 mod live;
 mod prng;
+mod work;
 // Shared with proclab_tasks, which uses all of it; the live view reads a few fields.
 #[allow(dead_code)]
 #[path = "../../rust/proclab/task.rs"]
@@ -52,7 +53,7 @@ module! {
     params: {
         max_elements: u32 {
             default: 100000,
-            description: "The most elements one structure may hold (ENOSPC beyond)",
+            description: "The most elements one structure may hold (ENOSPC beyond), up to 1000000",
         },
     },
 }
@@ -61,6 +62,12 @@ fn cap() -> usize {
     module_parameters::max_elements.value() as usize
 }
 
+/// The largest `max_elements` the module loads with: a few commands and reads walk a whole
+/// structure in one go (`erase-random` collects the keys, `stats` searches each one, `remove`
+/// looks for an id), and on the debug kernel under emulation a million elements is already
+/// seconds of that.
+const MAX_ELEMENTS_LIMIT: usize = 1_000_000;
+
 // ---------------------------------------------------------------------------------------------
 // rbtree: keys in a red-black tree
 
@@ -68,6 +75,8 @@ fn cap() -> usize {
 struct Rb {
     #[pin]
     tree: Mutex<cfs::Counted<cfs::Key, ()>>,
+    /// `fill` or `erase-random` running.
+    busy: work::Busy,
 }
 
 static RB: Table<Rb> = Table {
@@ -84,6 +93,7 @@ static RB: Table<Rb> = Table {
             args: &[Arg::uint("KEY", 0, u64::MAX)],
             help: "erase KEY; ENOENT if it is not there",
             run: |s, v| {
+                s.busy.check(v)?;
                 let k = rb_key(v.uint(0)?);
                 match s.tree.lock().remove(&k) {
                     Some(()) => Ok(()),
@@ -94,7 +104,7 @@ static RB: Table<Rb> = Table {
         Command {
             verb: &["fill"],
             args: &[
-                Arg::uint("N", 0, u32::MAX as u64),
+                Arg::uint("N", 0, work::FILL_MAX),
                 Arg::uint("SEED", 0, u64::MAX),
             ],
             help: "insert N pseudo-random 32-bit keys (prandom_u32_state(), seed SEED)",
@@ -103,7 +113,7 @@ static RB: Table<Rb> = Table {
         Command {
             verb: &["erase-random"],
             args: &[
-                Arg::uint("N", 0, u32::MAX as u64),
+                Arg::uint("N", 0, work::FILL_MAX),
                 Arg::uint("SEED", 0, u64::MAX),
             ],
             help: "erase N of the keys, chosen pseudo-randomly",
@@ -113,7 +123,8 @@ static RB: Table<Rb> = Table {
             verb: &["clear"],
             args: &[],
             help: "erase everything",
-            run: |s, _| {
+            run: |s, v| {
+                s.busy.check(v)?;
                 s.tree.lock().clear();
                 Ok(())
             },
@@ -126,6 +137,7 @@ fn rb_key(k: u64) -> cfs::Key {
 }
 
 fn rb_insert(s: &Rb, v: &Values<'_>) -> Result {
+    s.busy.check(v)?;
     let k = rb_key(v.uint(0)?);
     let mut tree = s.tree.lock();
     if tree.get(&k).is_some() {
@@ -138,7 +150,9 @@ fn rb_insert(s: &Rb, v: &Values<'_>) -> Result {
     Ok(())
 }
 
+/// A long command (see [`work`]).
 fn rb_fill(s: &Rb, v: &Values<'_>) -> Result {
+    let _running = s.busy.start(v)?;
     let n = v.uint(0)? as usize;
     let seed = v.uint(1)?;
     let mut tree = s.tree.lock();
@@ -152,6 +166,10 @@ fn rb_fill(s: &Rb, v: &Values<'_>) -> Result {
     let mut rnd = prng::Prandom::new(seed);
     let mut added = 0;
     while added < n {
+        // Interrupted, the keys inserted so far stay.
+        if added % 1024 == 0 {
+            work::interrupted()?;
+        }
         let k = rb_key(rnd.next_u32().into());
         if tree.get(&k).is_none() {
             tree.insert(k, ())?;
@@ -161,7 +179,9 @@ fn rb_fill(s: &Rb, v: &Values<'_>) -> Result {
     Ok(())
 }
 
+/// A long command (see [`work`]).
 fn rb_erase_random(s: &Rb, v: &Values<'_>) -> Result {
+    let _running = s.busy.start(v)?;
     let n = v.uint(0)? as usize;
     let seed = v.uint(1)?;
     let mut tree = s.tree.lock();
@@ -176,6 +196,10 @@ fn rb_erase_random(s: &Rb, v: &Values<'_>) -> Result {
     let mut rnd = prng::Prandom::new(seed);
     let len = keys.len();
     for i in 0..n {
+        // Interrupted, the keys erased so far stay erased.
+        if i % 1024 == 0 {
+            work::interrupted()?;
+        }
         let j = i + (rnd.next_u32() as usize).checked_rem(len - i).unwrap_or(0);
         keys.swap(i, j);
         tree.remove(&keys[i]);
@@ -242,6 +266,8 @@ static RB_FILES: [FileSpec<Rb>; 3] = [
 struct Cfs {
     #[pin]
     rq: Mutex<cfs::RunQueue>,
+    /// `run` running.
+    busy: work::Busy,
 }
 
 static CFS: Table<Cfs> = Table {
@@ -258,6 +284,7 @@ static CFS: Table<Cfs> = Table {
             args: &[Arg::uint("ID", 0, u32::MAX as u64)],
             help: "take entity ID off the run queue",
             run: |s, v| {
+                s.busy.check(v)?;
                 let id = v.uint(0)? as u32;
                 s.rq.lock()
                     .remove(id)
@@ -275,6 +302,7 @@ static CFS: Table<Cfs> = Table {
             args: &[Arg::uint("NS", 1, 1_000_000_000)],
             help: "the slice length in ns (default 3000000)",
             run: |s, v| {
+                s.busy.check(v)?;
                 s.rq.lock().slice_ns = v.uint(0)?;
                 Ok(())
             },
@@ -283,7 +311,8 @@ static CFS: Table<Cfs> = Table {
             verb: &["clear"],
             args: &[],
             help: "an empty run queue, the clock back at 0",
-            run: |s, _| {
+            run: |s, v| {
+                s.busy.check(v)?;
                 let mut rq = s.rq.lock();
                 let slice = rq.slice_ns;
                 *rq = cfs::RunQueue::new(slice);
@@ -294,6 +323,7 @@ static CFS: Table<Cfs> = Table {
 };
 
 fn cfs_add(s: &Cfs, v: &Values<'_>) -> Result {
+    s.busy.check(v)?;
     let nice = v.int(0)? as i32;
     let mut rq = s.rq.lock();
     if rq.tree.len() >= cap() {
@@ -304,8 +334,10 @@ fn cfs_add(s: &Cfs, v: &Values<'_>) -> Result {
     Ok(())
 }
 
-/// `ENOSPC` if it could overflow the model's clock.
+/// A long command (see [`work`]): `ENOSPC` if it could overflow the model's clock, `EINTR` if a
+/// signal stops it (the slices run until then stay run).
 fn cfs_run(s: &Cfs, v: &Values<'_>) -> Result {
+    let _running = s.busy.start(v)?;
     let k = v.uint(0)?;
     s.rq.lock().run(k).map_err(|e| {
         if e == ENOSPC {
@@ -1047,9 +1079,15 @@ static BM_FILES: [FileSpec<Bm>; 3] = [
 
 #[pin_data]
 struct Bench {
+    /// Locked only to add or read results, never while a benchmark runs.
     #[pin]
     results: Mutex<KVec<bench::Figure>>,
+    /// A benchmark running.
+    busy: work::Busy,
 }
+
+/// The most lines `results` holds (`ENOSPC` beyond; `clear` forgets them).
+const BENCH_RESULTS_MAX: usize = 1024;
 
 static BENCH: Table<Bench> = Table {
     file: "ds/bench/control",
@@ -1057,33 +1095,65 @@ static BENCH: Table<Bench> = Table {
         Command {
             verb: &["rbtree"],
             args: &[
-                Arg::uint("NNODES", 1, 100_000),
-                Arg::uint("LOOPS", 1, 100_000),
+                Arg::uint("NNODES", 1, work::BENCH_N_MAX),
+                Arg::uint("LOOPS", 1, work::RBTREE_WORK_MAX),
                 Arg::uint("SEED", 0, u64::MAX),
             ],
-            help: "lib/rbtree_test.c's test 1 and 3: NNODES keys from seed SEED",
+            help: "lib/rbtree_test.c's test 1 and 3: NNODES keys from seed SEED; \
+                   NNODES*LOOPS at most 1048576",
             run: |s, v| {
-                let figures = bench::rbtree(v.uint(0)? as u32, v.uint(1)? as u32, v.uint(2)?)?;
-                bench_add(s, figures)
+                let (n, loops) = (v.uint(0)?, v.uint(1)?);
+                let _running = bench_start(s, v, n, loops, work::RBTREE_WORK_MAX)?;
+                bench_add(s, bench::rbtree(n as u32, loops as u32, v.uint(2)?)?)
             },
         },
         Command {
             verb: &["xarray"],
-            args: &[Arg::uint("N", 1, 1_000_000), Arg::uint("LOOPS", 0, 100_000)],
-            help: "store N values, load each LOOPS times, erase them",
-            run: |s, v| bench_add(s, bench::xarray(v.uint(0)? as u32, v.uint(1)? as u32)?),
+            args: &[
+                Arg::uint("N", 1, work::BENCH_N_MAX),
+                Arg::uint("LOOPS", 0, work::XARRAY_WORK_MAX),
+            ],
+            help: "store N values, load each LOOPS times, erase them; N*LOOPS at most 262144",
+            run: |s, v| {
+                let (n, loops) = (v.uint(0)?, v.uint(1)?);
+                let _running = bench_start(s, v, n, loops, work::XARRAY_WORK_MAX)?;
+                bench_add(s, bench::xarray(n as u32, loops as u32)?)
+            },
         },
         Command {
             verb: &["clear"],
             args: &[],
             help: "forget the results",
-            run: |s, _| {
+            run: |s, v| {
+                s.busy.check(v)?;
                 s.results.lock().clear();
                 Ok(())
             },
         },
     ],
 };
+
+/// Starts a benchmark of `n * loops` operations: `ENOSPC` beyond `max` or when `results` is
+/// full, `EBUSY` while another one runs.
+fn bench_start<'a>(
+    s: &'a Bench,
+    v: &Values<'_>,
+    n: u64,
+    loops: u64,
+    max: u64,
+) -> Result<work::Running<'a>> {
+    if !matches!(n.checked_mul(loops), Some(ops) if ops <= max) {
+        return Err(v.refuse_with(ENOSPC, format_args!("more than {max} operations")));
+    }
+    let running = s.busy.start(v)?;
+    if s.results.lock().len() > BENCH_RESULTS_MAX - 4 {
+        return Err(v.refuse_with(
+            ENOSPC,
+            format_args!("results are full ({BENCH_RESULTS_MAX} lines)"),
+        ));
+    }
+    Ok(running)
+}
 
 /// Adds a run's figures to the results.
 fn bench_add(s: &Bench, figures: impl IntoIterator<Item = bench::Figure>) -> Result {
@@ -1145,6 +1215,10 @@ struct ProclabDs {
 
 impl kernel::Module for ProclabDs {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        if cap() > MAX_ELEMENTS_LIMIT {
+            pr_err!("max_elements is at most {MAX_ELEMENTS_LIMIT}\n");
+            return Err(EINVAL);
+        }
         let dir = Dir::new(Root::get(), c"ds")?;
         let cpus = kernel::cpu::nr_cpu_ids() as usize;
         let table = hlist::HashTable::new(HASH_BITS)?;
@@ -1156,13 +1230,19 @@ impl kernel::Module for ProclabDs {
             _rb: Files::new_in(
                 &dir,
                 c"rbtree",
-                try_pin_init!(Rb { tree <- new_mutex!(cfs::Counted::new()) }),
+                try_pin_init!(Rb {
+                    tree <- new_mutex!(cfs::Counted::new()),
+                    busy: work::Busy::new(),
+                }),
                 &RB_FILES,
             )?,
             _cfs: Files::new_in(
                 &dir,
                 c"cfs",
-                try_pin_init!(Cfs { rq <- new_mutex!(cfs::RunQueue::new(3_000_000)) }),
+                try_pin_init!(Cfs {
+                    rq <- new_mutex!(cfs::RunQueue::new(3_000_000)),
+                    busy: work::Busy::new(),
+                }),
                 &CFS_FILES,
             )?,
             _list: Files::new_in(
@@ -1192,7 +1272,10 @@ impl kernel::Module for ProclabDs {
             _bench: Files::new_in(
                 &dir,
                 c"bench",
-                try_pin_init!(Bench { results <- new_mutex!(KVec::new()) }),
+                try_pin_init!(Bench {
+                    results <- new_mutex!(KVec::new()),
+                    busy: work::Busy::new(),
+                }),
                 &BENCH_FILES,
             )?,
             _dir: dir,
