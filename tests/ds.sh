@@ -238,7 +238,6 @@ refuse cfs EINVAL "nice -21" line add -21
 refuse cfs ENOENT "remove a missing entity" line remove 99
 refuse cfs EINVAL "slice 0" line slice 0
 refuse list EINVAL "add without value" line add
-refuse list EINVAL "del_multiple 0" line del_multiple 0
 refuse list ENOENT "del of a missing value" line del 12345
 refuse hlist EINVAL "del_multiple 0" line del_multiple 0
 refuse xarray EINVAL "store without value" line store 5

@@ -501,7 +501,7 @@ static LIST: Table<Lst> = Table {
             verb: &["del_multiple"],
             args: &[VALUE],
             help: "delete, while walking the list, every element divisible by V \
-                   (list_for_each_entry_safe)",
+                   (list_for_each_entry_safe; by 0: every 0)",
             run: |s, v| list_del(s, v, true),
         },
         Command {
@@ -552,9 +552,6 @@ fn list_pop(s: &Lst, v: &Values<'_>) -> Result {
 /// element divisible by V).
 fn list_del(s: &Lst, v: &Values<'_>, multiple: bool) -> Result {
     let value = v.int(0)?;
-    if multiple && value == 0 {
-        return Err(v.refuse(format_args!("divisible by 0")));
-    }
     let mut l = s.list.lock();
     let mut removed = 0;
     {
@@ -563,7 +560,10 @@ fn list_del(s: &Lst, v: &Values<'_>, multiple: bool) -> Result {
         let mut c = l.0.cursor_front();
         while let Some(next) = c.peek_next() {
             let hit = if multiple {
-                next.value.checked_rem(value) == Some(0)
+                // `a` is divisible by 0 when `a = 0 * k`: only 0 is.
+                next.value
+                    .checked_rem(value)
+                    .map_or(next.value == 0, |r| r == 0)
             } else {
                 next.value == value
             };
@@ -933,62 +933,82 @@ struct Bm {
     maps: Mutex<[BitmapVec; 2]>,
 }
 
-/// The two bitmaps, as commands name them.
-const MAP: Arg = Arg::word("MAP", &["cpus", "big"]);
+/// The bits of `cpus`: `nr_cpu_ids`, like a cpumask.
+fn last_cpu_bit() -> u64 {
+    u64::from(kernel::cpu::nr_cpu_ids()).saturating_sub(1)
+}
+
+/// A bit of `cpus` and of `big`.
+const CPU_BIT: Arg = Arg::uint_to("BIT", 0, last_cpu_bit);
+const BIG_BIT: Arg = Arg::uint("BIT", 0, BIG_BITS as u64 - 1);
 
 static BM: Table<Bm> = Table {
     file: "ds/bitmap/control",
     commands: &[
         Command {
-            verb: &["set"],
-            args: &[MAP, Arg::uint("BIT", 0, u32::MAX as u64)],
-            help: "__set_bit() in MAP (cpus: nr_cpu_ids bits, big: 65536 bits)",
-            run: |s, v| bm_bit(s, v, true),
+            verb: &["set", "cpus"],
+            args: &[CPU_BIT],
+            help: "__set_bit() in cpus (nr_cpu_ids bits)",
+            run: |s, v| bm_bit(s, v, 0, true),
         },
         Command {
-            verb: &["clear"],
-            args: &[MAP, Arg::uint("BIT", 0, u32::MAX as u64)],
+            verb: &["set", "big"],
+            args: &[BIG_BIT],
+            help: "__set_bit() in big (65536 bits)",
+            run: |s, v| bm_bit(s, v, 1, true),
+        },
+        Command {
+            verb: &["clear", "cpus"],
+            args: &[CPU_BIT],
             help: "__clear_bit()",
-            run: |s, v| bm_bit(s, v, false),
+            run: |s, v| bm_bit(s, v, 0, false),
         },
         Command {
-            verb: &["zero"],
-            args: &[MAP],
+            verb: &["clear", "big"],
+            args: &[BIG_BIT],
+            help: "__clear_bit()",
+            run: |s, v| bm_bit(s, v, 1, false),
+        },
+        Command {
+            verb: &["zero", "cpus"],
+            args: &[],
             help: "clear every bit",
-            run: bm_zero,
+            run: |s, _| bm_zero(s, 0),
+        },
+        Command {
+            verb: &["zero", "big"],
+            args: &[],
+            help: "clear every bit",
+            run: |s, _| bm_zero(s, 1),
         },
     ],
 };
 
-/// The index in `Bm::maps` of the map argument 0 names.
-fn bm_index(v: &Values<'_>) -> Result<usize> {
-    Ok(if v.word(0)? == "cpus" { 0 } else { 1 })
-}
-
-fn bm_bit(s: &Bm, v: &Values<'_>, set: bool) -> Result {
-    let m = bm_index(v)?;
-    let bit = v.uint(1)?;
+/// Sets or clears bit argument 0 of map `m` (0: `cpus`, 1: `big`).
+fn bm_bit(s: &Bm, v: &Values<'_>, m: usize, set: bool) -> Result {
+    let bit = v.uint(0)?;
     let mut maps = s.maps.lock();
-    let len = maps[m].len();
+    let map = maps.get_mut(m).ok_or(EINVAL)?;
+    // The table checked the range; a map shorter than it (none is) refuses.
     let bit = usize::try_from(bit)
         .ok()
-        .filter(|&b| b < len)
-        .ok_or_else(|| v.refuse(format_args!("BIT must be 0..{}", len - 1)))?;
+        .filter(|&b| b < map.len())
+        .ok_or(EINVAL)?;
     if set {
-        maps[m].set_bit(bit);
+        map.set_bit(bit);
     } else {
-        maps[m].clear_bit(bit);
+        map.clear_bit(bit);
     }
     Ok(())
 }
 
-fn bm_zero(s: &Bm, v: &Values<'_>) -> Result {
-    let m = bm_index(v)?;
+fn bm_zero(s: &Bm, m: usize) -> Result {
     let mut maps = s.maps.lock();
-    let len = maps[m].len();
+    let map = maps.get_mut(m).ok_or(EINVAL)?;
+    let len = map.len();
     let mut b = 0;
-    while let Some(i) = maps[m].next_bit(b) {
-        maps[m].clear_bit(i);
+    while let Some(i) = map.next_bit(b) {
+        map.clear_bit(i);
         b = i + 1;
         if b >= len {
             break;
