@@ -16,7 +16,7 @@
 
 use core::{fmt, marker::PhantomData, ptr::NonNull};
 use kernel::{
-    alloc::{AllocError, KVec},
+    alloc::{AllocError, KVVec},
     bindings,
     ffi::{c_char, c_int, c_uint},
     prelude::GFP_KERNEL,
@@ -237,14 +237,26 @@ pub(crate) fn count(walk: Walk) -> usize {
 /// before the walk, with room for the tasks counted just before and some more, and filled without
 /// allocating; if the task list grew beyond it, the walk is repeated with twice the room. The
 /// result is one consistent walk. `f` runs under the RCU read lock: it must not sleep.
-pub(crate) fn snapshot<T>(
-    walk: Walk,
-    mut f: impl FnMut(&Task) -> T,
-) -> Result<KVec<T>, AllocError> {
+///
+/// The vector grows with the number of tasks, which an unprivileged user controls: with the
+/// 184-byte rows of `summary`, about 20,000 threads need more than `kmalloc()`'s largest object
+/// (`KMALLOC_MAX_SIZE`, 4 MiB), so it is a [`KVVec`], which falls back to `vmalloc()` where
+/// `kmalloc()` cannot serve it.
+pub(crate) fn snapshot<T>(walk: Walk, f: impl FnMut(&Task) -> T) -> Result<KVVec<T>, AllocError> {
     let n = count(walk);
-    let mut room = n + n / 8 + 64;
+    snapshot_with_room(walk, n + n / 8 + 64, f)
+}
+
+/// [`snapshot`] with room for `room` rows in its first allocation (more if the walk needs it).
+///
+/// For tests, which force a snapshot larger than the task list makes it.
+pub(crate) fn snapshot_with_room<T>(
+    walk: Walk,
+    mut room: usize,
+    mut f: impl FnMut(&Task) -> T,
+) -> Result<KVVec<T>, AllocError> {
     loop {
-        let mut v = KVec::with_capacity(room, GFP_KERNEL)?;
+        let mut v = KVVec::with_capacity(room, GFP_KERNEL)?;
         let mut full = false;
         {
             let guard = rcu::read_lock();

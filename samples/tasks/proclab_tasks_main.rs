@@ -16,7 +16,7 @@
 
 use core::fmt::{self, Write};
 use kernel::{
-    alloc::AllocError,
+    alloc::{AllocError, KVVec},
     bindings, new_mutex,
     prelude::*,
     sync::{aref::ARef, Mutex},
@@ -165,11 +165,14 @@ struct ThreadRow {
 /// Small, stable ids for kernel objects: an object's id is the lowest pid among the tasks that
 /// use it, so all threads sharing an `mm` show the same number, and the number stays the same
 /// from one read to the next while that task lives. The address itself is never shown.
-struct Ids(KVec<(ObjKey, Pid)>);
+///
+/// Sized by the number of threads, like the snapshot: a [`KVVec`], which `vmalloc()` serves past
+/// `kmalloc()`'s largest object.
+struct Ids(KVVec<(ObjKey, Pid)>);
 
 impl Ids {
     fn new(rows: &[ThreadRow], key: impl Fn(&ThreadRow) -> Option<ObjKey>) -> Result<Self> {
-        let mut v = KVec::with_capacity(rows.len(), GFP_KERNEL)?;
+        let mut v = KVVec::with_capacity(rows.len(), GFP_KERNEL)?;
         for r in rows {
             if let Some(k) = key(r) {
                 v.push((k, r.pid), GFP_KERNEL)?;
@@ -295,8 +298,9 @@ fn show_tree(_state: &State, f: &mut SeqOut) -> fmt::Result {
     // Children of a parent become one run, in pid order: a binary search finds the run.
     rows.sort_unstable_by_key(|r| (r.ppid, r.pid));
     writeln!(f, "0 swapper")?;
-    // Depth-first from pid 0 with an explicit stack of (parent, index of the next child).
-    let mut stack = match KVec::with_capacity(16, GFP_KERNEL) {
+    // Depth-first from pid 0 with an explicit stack of (parent, index of the next child). A chain
+    // of processes, each the child of the last, is as deep as the task list is long.
+    let mut stack = match KVVec::with_capacity(16, GFP_KERNEL) {
         Ok(s) => s,
         Err(e) => return alloc_failed(f, e),
     };
@@ -602,19 +606,22 @@ struct SummaryRow {
 /// The letters `task_state_to_char()` produces, in its order.
 const STATES: &[char] = &['R', 'S', 'D', 'T', 't', 'X', 'Z', 'P', 'I'];
 
+/// The row of `summary` for one thread; called under the RCU read lock of the walk.
+fn summary_row(t: &Task) -> SummaryRow {
+    let state = t.state_char();
+    SummaryRow {
+        pid: t.pid(),
+        tgid: t.tgid(),
+        ppid: t.ppid(),
+        state,
+        kthread: t.is_kthread(),
+        comm: t.comm(),
+        wchan: (state == 'D').then(|| t.wchan()),
+    }
+}
+
 fn show_summary(_state: &State, f: &mut SeqOut) -> fmt::Result {
-    let rows = match snapshot(Walk::Threads, |t| {
-        let state = t.state_char();
-        SummaryRow {
-            pid: t.pid(),
-            tgid: t.tgid(),
-            ppid: t.ppid(),
-            state,
-            kthread: t.is_kthread(),
-            comm: t.comm(),
-            wchan: (state == 'D').then(|| t.wchan()),
-        }
-    }) {
+    let rows = match snapshot(Walk::Threads, summary_row) {
         Ok(rows) => rows,
         Err(e) => return alloc_failed(f, e),
     };
@@ -821,5 +828,27 @@ impl kernel::Module for ProclabTasks {
         Ok(Self {
             _files: Files::new(Root::get(), c"tasks", state, &FILES)?,
         })
+    }
+}
+
+#[kunit_tests(proclab_tasks)]
+mod tests {
+    use super::*;
+
+    /// A snapshot larger than `kmalloc()`'s largest object is taken all the same: `summary`'s rows
+    /// (its own function, through the same `snapshot` path) with room for 4.5 MiB of them, as the
+    /// room `snapshot` makes for about 23,000 threads. With a `KVec` this fails (and the page
+    /// allocator warns about an order above `MAX_PAGE_ORDER`); a `KVVec` takes it from `vmalloc()`.
+    #[test]
+    fn snapshot_beyond_kmalloc_max() -> Result {
+        let max = bindings::KMALLOC_MAX_SIZE as usize;
+        let row = core::mem::size_of::<SummaryRow>();
+        let room = (max + max / 8) / row;
+        let rows = task::snapshot_with_room(Walk::Threads, room, summary_row)?;
+        assert!(rows.capacity() * row > max);
+        // The walk filled it: init and kthreadd are there, each once.
+        assert_eq!(rows.iter().filter(|r| r.pid == 1).count(), 1);
+        assert_eq!(rows.iter().filter(|r| r.pid == 2).count(), 1);
+        Ok(())
     }
 }
