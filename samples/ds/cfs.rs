@@ -246,14 +246,10 @@ impl RunQueue {
         Ok(())
     }
 
-    /// Runs `k` slices: each time the leftmost entity runs one slice and goes back into the tree
-    /// at its new vruntime. No allocation: the node taken out is the node put back.
-    ///
-    /// `ENOSPC`, before anything runs, if `k` slices could take a vruntime, the clock or the
-    /// slice count past `u64::MAX`: no vruntime is above the rightmost one, and a slice moves one
-    /// by at most [`max_vruntime_delta`]; an entity's runtime and slices are at most the queue's.
-    /// `EINTR` if a signal comes: the slices run until then stay run.
-    pub(crate) fn run(&mut self, k: u64) -> Result {
+    /// `ENOSPC` if `k` slices could take a vruntime, the clock or the slice count past
+    /// `u64::MAX`: no vruntime is above the rightmost one, and a slice moves one by at most
+    /// [`max_vruntime_delta`]; an entity's runtime and slices are at most the queue's.
+    pub(crate) fn can_run(&self, k: u64) -> Result {
         let top = self
             .tree
             .cursor_back()
@@ -265,6 +261,18 @@ impl RunQueue {
         {
             return Err(ENOSPC);
         }
+        Ok(())
+    }
+
+    /// Runs `k` slices: each time the leftmost entity runs one slice and goes back into the tree
+    /// at its new vruntime. No allocation: the node taken out is the node put back.
+    ///
+    /// `ENOSPC`, before anything runs, if `k` slices could take a vruntime, the clock or the
+    /// slice count past `u64::MAX`: no vruntime is above the rightmost one, and a slice moves one
+    /// by at most [`max_vruntime_delta`]; an entity's runtime and slices are at most the queue's.
+    /// `EINTR` if a signal comes: the slices run until then stay run.
+    pub(crate) fn run(&mut self, k: u64) -> Result {
+        self.can_run(k)?;
         for i in 0..k {
             if i % SLICES_PER_CHECK == 0 {
                 crate::work::interrupted()?;

@@ -166,9 +166,12 @@ fn rb_fill(s: &Rb, v: &Values<'_>) -> Result {
     let mut rnd = prng::Prandom::new(seed);
     let mut added = 0;
     while added < n {
-        // Interrupted, the keys inserted so far stay.
-        if added % 1024 == 0 {
+        // Interrupted, the keys inserted so far stay. The lock is dropped between chunks, so a
+        // reader waits for one chunk, not for the whole fill (only readers come in between).
+        if added % work::KEYS_PER_LOCK == 0 {
+            drop(tree);
             work::interrupted()?;
+            tree = s.tree.lock();
         }
         let k = rb_key(rnd.next_u32().into());
         if tree.get(&k).is_none() {
@@ -196,9 +199,11 @@ fn rb_erase_random(s: &Rb, v: &Values<'_>) -> Result {
     let mut rnd = prng::Prandom::new(seed);
     let len = keys.len();
     for i in 0..n {
-        // Interrupted, the keys erased so far stay erased.
-        if i % 1024 == 0 {
+        // Interrupted, the keys erased so far stay erased; the lock as in `rb_fill()`.
+        if i % work::KEYS_PER_LOCK == 0 {
+            drop(tree);
             work::interrupted()?;
+            tree = s.tree.lock();
         }
         let j = i + (rnd.next_u32() as usize).checked_rem(len - i).unwrap_or(0);
         keys.swap(i, j);
@@ -339,16 +344,22 @@ fn cfs_add(s: &Cfs, v: &Values<'_>) -> Result {
 fn cfs_run(s: &Cfs, v: &Values<'_>) -> Result {
     let _running = s.busy.start(v)?;
     let k = v.uint(0)?;
-    s.rq.lock().run(k).map_err(|e| {
-        if e == ENOSPC {
-            v.refuse_with(
-                e,
-                format_args!("the clock would pass 2^64-1 ns (clear starts over)"),
-            )
-        } else {
-            e
-        }
-    })
+    s.rq.lock().can_run(k).map_err(|e| {
+        v.refuse_with(
+            e,
+            format_args!("the clock would pass 2^64-1 ns (clear starts over)"),
+        )
+    })?;
+    // In chunks, the lock dropped in between: a reader of dump or stats waits for one chunk,
+    // not for the whole run. Only readers come in between (other commands get EBUSY), so
+    // the check above holds for every chunk.
+    let mut left = k;
+    while left > 0 {
+        let n = left.min(work::SLICES_PER_LOCK);
+        s.rq.lock().run(n)?;
+        left -= n;
+    }
+    Ok(())
 }
 
 /// `x * unit / y`, rounded down; 0 if `y` is 0.
