@@ -14,7 +14,7 @@ cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
 D=$PROCLAB_DEBUGFS/kthreads
-CYCLES=${PROCLAB_CYCLES:-100}
+CYCLES=${PROCLAB_CYCLES:-20}
 TMP=$(mktemp -d)
 
 cleanup() {
@@ -297,7 +297,8 @@ for p in $all; do [ -d "/proc/$p" ] && left="$left $p"; done
 [ $r = 0 ] && [ -z "$left" ] && [ ! -e "$D" ]
 ktap_last $? "rmmod with a D sleeper and an experiment running: all threads gone${left:+ (left:$left)}"
 
-# 10. Load/unload cycles with 8 workers.
+# 10. Load/unload cycles with 8 workers (load_unload.sh does 100 of every
+# module, with readers and writers of its files).
 fails=
 i=0
 while [ $i -lt "$CYCLES" ]; do

@@ -16,7 +16,7 @@ cd "$(dirname "$0")" || exit 1
 
 D=$PROCLAB_DEBUGFS/napi
 IP=/bin/ip # iproute2 (busybox sh runs its own ip applet for a bare "ip")
-CYCLES=${PROCLAB_CYCLES:-50}
+CYCLES=${PROCLAB_CYCLES:-20}
 # A million frames take 20 s on the base kernel under TCG and over ten minutes
 # on the debug kernel (KASAN, kmemleak, lockdep): there make check runs this
 # test on both, the full load on base (see scripts/check).
