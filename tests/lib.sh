@@ -478,8 +478,12 @@ pktgen_idle() {
 # in its next loop; pktgen only sleeps 125 ms for that): the old devices
 # must be gone before DEV is added.
 pktgen_prepare() {
-	pg kpktgend_0 rem_device_all || return 1
-	wait_until 100 pktgen_idle || return 1
+	# rem_device_all on an empty list would be acted on late, after the
+	# idle wait passed at once, and remove the device added next.
+	if ! pktgen_idle; then
+		pg kpktgend_0 rem_device_all || return 1
+		wait_until 100 pktgen_idle || return 1
+	fi
 	pg kpktgend_0 "add_device $1" || return 1
 	_dev=$1
 	pg "$_dev" "count $2"
