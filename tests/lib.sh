@@ -329,7 +329,11 @@ module_load() {
 }
 
 module_restore() {
-	for m in $_loaded_here; do
+	# Last loaded first: a module goes before the modules it depends on
+	# (proclab_core after its users).
+	_r=
+	for m in $_loaded_here; do _r="$m $_r"; done
+	for m in $_r; do
 		rmmod "$m" 2>/dev/null
 	done
 	_loaded_here=
