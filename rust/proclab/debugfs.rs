@@ -1,14 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! debugfs files that are formatted once per read, however large they are.
+//! debugfs directories of files that are formatted once per read, however large they are: the
+//! file plumbing. The table writer the files write into is [`SeqOut`] (`seq_out.rs`).
 //!
-//! Upstream `kernel::debugfs` opens a callback file with `single_open()`: the `seq_file` buffer
-//! starts at one page, and every time the output does not fit, `seq_read()` frees it, allocates
-//! one twice as large and calls the callback again from the start. A table of 5,000 tasks (about
-//! 1 MiB) is then formatted eleven times to be read once. The files here are opened with
-//! `single_open_size()`, sized by the file's own estimate of its output, so one walk normally
-//! fills the buffer; if the estimate falls short, `seq_file` grows the buffer as before, and the
-//! output stops being formatted as soon as it overflows.
+//! Upstream `kernel::debugfs` (7.3) has `Dir`, files that own their data and `Dir::scope()`.
+//! proclab keeps its own plumbing for what upstream lacks:
+//!
+//! - **A buffer sized for the output.** Upstream opens a callback file with `single_open()`:
+//!   the `seq_file` buffer starts at one page, and every time the output does not fit,
+//!   `seq_read()` frees it, allocates one twice as large and calls the callback again from the
+//!   start. A table of 5,000 tasks (about 1 MiB) is then formatted eleven times to be read once.
+//!   The files here are opened with `single_open_size()`, sized by the file's own estimate (then
+//!   by its last output), so one walk normally fills the buffer; if the estimate falls short,
+//!   `seq_file` grows the buffer as before, and the output stops being formatted as soon as it
+//!   overflows.
+//! - **`owner`.** Upstream's file operations set no `owner`, so nothing stops `rmmod` while a
+//!   file is open. Here an open file holds a reference on the module ([`Ops`]).
+//! - **Commands.** A writable file takes commands from a [`Table`] (`cmd.rs`), and every
+//!   directory that has one gets a `grammar` file listing them.
+//! - **The shared root.** Every module's directory goes under `/sys/kernel/debug/proclab`, which
+//!   `proclab_core` creates; upstream's `Dir` does not expose its dentry, so a directory is either
+//!   all upstream's or all proclab's, and a file of ours cannot go into an upstream `Dir`. Every
+//!   directory here has large tables or commands, so none is upstream's.
 //!
 //! The files of a directory share one `T`, which the directory owns: [`Files`] removes the
 //! directory (and waits for the file operations in flight, as `debugfs_remove()` does) before it
@@ -31,6 +44,12 @@ use kernel::{
 };
 
 use crate::cmd::{self, Table};
+
+#[path = "seq_out.rs"]
+mod seq_out;
+// Not every module writes tables.
+#[allow(unused_imports)]
+pub(crate) use seq_out::{Cell, Column, SeqOut};
 
 /// One file of a [`Files`] directory.
 pub(crate) struct FileSpec<T: 'static> {
@@ -282,281 +301,6 @@ impl<T: Sync + 'static> Files<T> {
     }
 }
 
-/// A column of a table: its name in the header and its width.
-pub(crate) type Column = (&'static str, usize);
-
-/// A value in a table row, written right-aligned in its column by [`SeqOut::row`].
-#[derive(Clone, Copy)]
-pub(crate) enum Cell<'a> {
-    /// A signed number.
-    Int(i64),
-    /// An unsigned number.
-    Uint(u64),
-    /// A name, a letter or a short list.
-    Str(&'a str),
-}
-
-/// The output of a `show` callback, written straight into the free part of the `seq_file`
-/// buffer, as `seq_get_buf()` and `seq_commit()` let C code do: no staging copy, no call per
-/// write, and an output that does not fit stops the formatting with an error.
-///
-/// # Invariants
-///
-/// `m` is the live `seq_file` of the `show` call this value was made for, and `buf` points to
-/// its `cap` free bytes (`m->buf + m->count`, `m->size - m->count`), which nothing else touches
-/// until [`SeqOut::commit`]. `len <= cap`, and the first `len` of them are the output so far.
-pub(crate) struct SeqOut {
-    m: *mut bindings::seq_file,
-    buf: *mut u8,
-    cap: usize,
-    len: usize,
-    overflowed: bool,
-}
-
-impl SeqOut {
-    /// The free part of `m`'s buffer, as `seq_get_buf()`.
-    ///
-    /// # Safety
-    ///
-    /// `m` is the `seq_file` of a `show` call that is running, with a buffer (`seq_read()`
-    /// allocates it before calling `show`); the value must not outlive that call, and nothing
-    /// else may write to `m` before [`SeqOut::commit`].
-    unsafe fn new(m: *mut bindings::seq_file) -> Self {
-        // SAFETY: `m` is live, as the caller guarantees; `seq_file` keeps `count <= size`.
-        let (buf, count, size) = unsafe { ((*m).buf, (*m).count, (*m).size) };
-        // INVARIANT: `buf + count` starts the `size - count` free bytes of the buffer, reserved
-        // for this value by the caller.
-        Self {
-            m,
-            // SAFETY: `count <= size`, so the result is within the buffer or one past its end.
-            buf: unsafe { buf.add(count) }.cast(),
-            cap: size - count,
-            len: 0,
-            overflowed: false,
-        }
-    }
-
-    /// Hands what was written to `seq_file`, as `seq_commit()`: an output that did not fit marks
-    /// the file overflowed, and `seq_read()` grows the buffer and calls `show` again.
-    fn commit(self) {
-        // SAFETY: `m` is live by the type invariant; `len <= cap` bytes were written after
-        // `count`, so the new `count` is at most `size`.
-        unsafe {
-            if self.overflowed {
-                (*self.m).count = (*self.m).size;
-            } else {
-                (*self.m).count += self.len;
-            }
-        }
-    }
-
-    /// Claims the next `n` bytes of the buffer and returns where they start: the caller must
-    /// write them (they count as output from now on). An error, and the output marked
-    /// overflowed, if they do not fit.
-    #[inline]
-    fn claim(&mut self, n: usize) -> Result<*mut u8, fmt::Error> {
-        if self.overflowed || n > self.cap - self.len {
-            self.overflowed = true;
-            return Err(fmt::Error);
-        }
-        let start = self.buf.wrapping_add(self.len);
-        self.len += n;
-        Ok(start)
-    }
-
-    /// The next [`COL_MAX`] bytes of the buffer set to spaces, for a column of `width` bytes
-    /// and its space (`width < COL_MAX`), which the caller writes into the start of the window
-    /// before calling [`Self::col_done`]; `None` near the end of the buffer.
-    ///
-    /// A window of a constant size is set and written with a few moves, where copies and fills
-    /// of a few bytes through `copy_from_slice()` and `fill()` are calls to `memcpy()` and
-    /// `memset()`, which cost more than the column (see `Documentation/tasks.rst`).
-    #[inline]
-    fn col_window(&mut self) -> Option<&mut [u8; COL_MAX]> {
-        if self.overflowed || self.cap - self.len < COL_MAX {
-            return None;
-        }
-        let col = self.buf.wrapping_add(self.len).cast::<[u8; COL_MAX]>();
-        // SAFETY: By the type invariant the `cap - len >= COL_MAX` bytes after `buf + len` are
-        // ours to write (an array of bytes needs no alignment). Writing the spaces initializes
-        // them, and the reference borrows `self`, so it is the only one to these bytes.
-        unsafe {
-            col.write([b' '; COL_MAX]);
-            Some(&mut *col)
-        }
-    }
-
-    /// Keeps the column just written into [`Self::col_window`]: `width` bytes and a space. The
-    /// rest of the window is overwritten by what follows, or is past the end of the output.
-    #[inline]
-    fn col_done(&mut self, width: usize) {
-        debug_assert!(width < COL_MAX);
-        self.len += width + 1;
-    }
-
-    /// Writes the header of a table: the names of `cols`, right-aligned as the values below
-    /// them, each followed by a space.
-    pub(crate) fn header(&mut self, cols: &[Column]) -> fmt::Result {
-        for &(name, width) in cols {
-            self.col_str(name, width)?;
-        }
-        Ok(())
-    }
-
-    /// Writes a row of a table: each of `cells` right-aligned in its column of `cols`, and a
-    /// space.
-    ///
-    /// `{:>7}` goes through `core::fmt`, which pads one `write_char()` at a time; a table of
-    /// 5,000 tasks has 100,000 cells, and this is several times cheaper.
-    pub(crate) fn row(&mut self, cols: &[Column], cells: &[Cell<'_>]) -> fmt::Result {
-        for (i, cell) in cells.iter().enumerate() {
-            let width = cols.get(i).map_or(0, |&(_, width)| width);
-            let (negative, v) = match *cell {
-                Cell::Int(v) => (v < 0, v.unsigned_abs()),
-                Cell::Uint(v) => (false, v),
-                Cell::Str(s) => {
-                    self.col_str(s, width)?;
-                    continue;
-                }
-            };
-            self.col_int(negative, v, width)?;
-        }
-        Ok(())
-    }
-
-    /// Writes `s` right-aligned in `width` columns and a space.
-    #[inline]
-    fn col_str(&mut self, s: &str, width: usize) -> fmt::Result {
-        let s = s.as_bytes();
-        if width < COL_MAX && s.len() <= width {
-            if let Some(col) = self.col_window() {
-                let start = width - s.len();
-                for (i, &c) in s.iter().enumerate() {
-                    col[start + i] = c;
-                }
-                self.col_done(width);
-                return Ok(());
-            }
-        }
-        self.spaces(width.saturating_sub(s.len()))?;
-        self.write_bytes(s)?;
-        self.write_bytes(b" ")
-    }
-
-    /// Writes `v`, negated if `negative`, right-aligned in `width` columns and a space. The
-    /// digits are written from the last, two at a time.
-    #[inline]
-    fn col_int(&mut self, negative: bool, v: u64, width: usize) -> fmt::Result {
-        // A number that fits its column, as nearly all do: `v` has at most `room` digits.
-        let room = width.wrapping_sub(usize::from(negative));
-        if width < COL_MAX && (1..POW10.len()).contains(&room) && v < POW10[room] {
-            if let Some(col) = self.col_window() {
-                let i = put_digits(&mut col[..width], v);
-                if negative {
-                    col[i - 1] = b'-';
-                }
-                self.col_done(width);
-                return Ok(());
-            }
-        }
-        // u64::MAX has 20 digits, and the sign makes 21.
-        let mut digits = [0u8; 21];
-        let mut i = put_digits(&mut digits, v);
-        if negative {
-            i -= 1;
-            digits[i] = b'-';
-        }
-        let digits = &digits[i..];
-        self.spaces(width.saturating_sub(digits.len()))?;
-        self.write_bytes(digits)?;
-        self.write_bytes(b" ")
-    }
-
-    fn spaces(&mut self, n: usize) -> fmt::Result {
-        let dst = self.claim(n)?;
-        // SAFETY: `claim` made room for `n` bytes at `dst`.
-        unsafe { ptr::write_bytes(dst, b' ', n) };
-        Ok(())
-    }
-
-    fn write_bytes(&mut self, bytes: &[u8]) -> fmt::Result {
-        let dst = self.claim(bytes.len())?;
-        // SAFETY: `claim` made room for `bytes.len()` bytes at `dst`, in the `seq_file` buffer,
-        // which no `&[u8]` given to `SeqOut` borrows.
-        unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len()) };
-        Ok(())
-    }
-}
-
-impl fmt::Write for SeqOut {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.write_bytes(s.as_bytes())
-    }
-
-    /// `core::fmt` pads with one `write_char()` per fill character: keep that a byte store.
-    fn write_char(&mut self, c: char) -> fmt::Result {
-        if !c.is_ascii() {
-            return self.write_bytes(c.encode_utf8(&mut [0; 4]).as_bytes());
-        }
-        let dst = self.claim(1)?;
-        // SAFETY: `claim` made room for a byte at `dst`.
-        unsafe { dst.write(c as u8) };
-        Ok(())
-    }
-}
-
-/// The widest column [`SeqOut::col_window`] holds, its space included.
-const COL_MAX: usize = 32;
-
-/// Powers of ten up to 10^19: `POW10[n]` is the first number with `n + 1` digits.
-const POW10: [u64; 20] = {
-    let mut p = [1u64; 20];
-    let mut i = 1;
-    while i < p.len() {
-        p[i] = p[i - 1] * 10;
-        i += 1;
-    }
-    p
-};
-
-/// "00" to "99", for writing the digits of a number two at a time.
-const PAIRS: [[u8; 2]; 100] = {
-    let mut p = [[0u8; 2]; 100];
-    let mut i = 0;
-    while i < p.len() {
-        p[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
-        i += 1;
-    }
-    p
-};
-
-/// Writes the decimal digits of `v` at the end of `buf` and returns where they start. `buf`
-/// must have room for them.
-#[inline]
-fn put_digits(buf: &mut [u8], mut v: u64) -> usize {
-    let mut i = buf.len();
-    // Byte by byte: `copy_from_slice()` of two bytes is a call to `memcpy()`.
-    while v >= 100 {
-        // `v % 100` is below 100.
-        let [a, b] = PAIRS[(v % 100) as usize];
-        i -= 2;
-        buf[i] = a;
-        buf[i + 1] = b;
-        v /= 100;
-    }
-    if v >= 10 {
-        let [a, b] = PAIRS[v as usize];
-        i -= 2;
-        buf[i] = a;
-        buf[i + 1] = b;
-    } else {
-        i -= 1;
-        // `v` is below 10.
-        buf[i] = b'0' + v as u8;
-    }
-    i
-}
-
 /// The file operations of the files of a `Files<T>`.
 struct Ops<T>(PhantomData<T>);
 
@@ -634,17 +378,13 @@ unsafe extern "C" fn show<T: Sync + 'static>(m: *mut bindings::seq_file, _v: *mu
     // this call returns, and only the callback writes to it meanwhile.
     let mut out = unsafe { SeqOut::new(m) };
     let shown = node.show(data, &mut out);
-    if shown.is_err() && !out.overflowed {
+    if shown.is_err() && !out.overflowed() {
         // Not a full buffer but a failure (an allocation): nothing of this output is kept,
         // and `seq_read()` returns the error instead of a cut table.
         return ENOMEM.to_errno();
     }
     // A full buffer: `seq_read()` sees the overflow, grows the buffer and calls again.
-    let done = !out.overflowed;
-    out.commit();
-    if done {
-        // SAFETY: `m` is live (see above); `count` is the length of what was written.
-        let len = unsafe { (*m).count };
+    if let Some(len) = out.commit() {
         node.last_len.store(len, Ordering::Relaxed);
     }
     0
@@ -698,3 +438,4 @@ unsafe extern "C" fn write<T: Sync + 'static>(
         Err(e) => e.to_errno() as isize,
     }
 }
+

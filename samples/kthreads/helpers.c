@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The C shims proclab_kthreads links in (see rust/helpers/). */
 
+#include "../../rust/helpers/debugfs.c"
 #include "../../rust/helpers/kthread.c"
 #include "../../rust/helpers/task.c"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The C shims proclab_napi links in (see rust/helpers/). */
 
+#include "../../rust/helpers/debugfs.c"
 #include "../../rust/helpers/net.c"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The C shims proclab_tasks links in (see rust/helpers/). */
 
+#include "../../rust/helpers/debugfs.c"
 #include "../../rust/helpers/task.c"
