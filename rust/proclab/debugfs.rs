@@ -439,3 +439,98 @@ unsafe extern "C" fn write<T: Sync + 'static>(
     }
 }
 
+// The plumbing's KUnit cases. Every module that uses this file compiles it, and KUnit registers
+// a suite name once, so only `proclab_tasks` builds them (`--cfg proclab_debugfs_tests` in
+// `samples/tasks/Kbuild`).
+#[cfg(proclab_debugfs_tests)]
+#[kunit_tests(proclab_debugfs)]
+mod tests {
+    use super::*;
+    use core::fmt::Write;
+
+    /// A table of one row.
+    fn one_row(_: &(), out: &mut SeqOut) -> fmt::Result {
+        out.write_str("row\n")
+    }
+
+    /// A row, then a failure that is not a full buffer, as an allocation that failed.
+    fn row_then_failure(_: &(), out: &mut SeqOut) -> fmt::Result {
+        out.write_str("row\n")?;
+        Err(fmt::Error)
+    }
+
+    /// 400 bytes, more than the buffer of [`read`] holds.
+    fn too_long(_: &(), out: &mut SeqOut) -> fmt::Result {
+        for _ in 0..100 {
+            out.write_str("row\n")?;
+        }
+        Ok(())
+    }
+
+    const fn spec(show: fn(&(), &mut SeqOut) -> fmt::Result) -> FileSpec<()> {
+        FileSpec {
+            name: c"test",
+            show,
+            size_hint: one_page,
+            write: None,
+        }
+    }
+
+    static SPECS: [FileSpec<()>; 3] = [spec(one_row), spec(row_then_failure), spec(too_long)];
+
+    /// The buffer [`read`] gives `show`.
+    const SIZE: usize = 256;
+
+    /// What one call of `show` for `SPECS[index]` left, as `seq_read()` would make it on a
+    /// fresh `seq_file`: its return value, the `seq_file`'s `count`, and the buffer.
+    fn read(index: usize) -> Result<(c_int, usize, KVec<u8>)> {
+        let node = Node {
+            specs: &SPECS,
+            index,
+            data: &(),
+            last_len: AtomicUsize::new(0),
+        };
+        let mut buf = KVec::from_elem(0u8, SIZE, GFP_KERNEL)?;
+        let mut m = bindings::seq_file {
+            buf: buf.as_mut_ptr().cast(),
+            size: SIZE,
+            private: ptr::from_ref(&node).cast_mut().cast(),
+            ..Default::default()
+        };
+        // SAFETY: `m` is a `seq_file` as `single_open_size()` and `seq_read()` hand it to
+        // `show`: its private data is a `Node<()>` (`node`, with its data, a promoted `()`,
+        // both live until this function returns) and its buffer is `buf`'s `SIZE` bytes, which
+        // nothing else touches during the call. `show` does not use the `seq_file`'s lock or
+        // file.
+        let r = unsafe { show::<()>(&mut m, ptr::null_mut()) };
+        Ok((r, m.count, buf))
+    }
+
+    #[test]
+    fn a_shown_table_is_committed() -> Result {
+        let (r, count, buf) = read(0)?;
+        assert_eq!(r, 0);
+        assert_eq!(count, 4);
+        assert_eq!(&buf[..4], b"row\n");
+        Ok(())
+    }
+
+    /// Issue 15: a `show` that failed used to have its output so far committed as if whole.
+    #[test]
+    fn a_failed_show_shows_nothing() -> Result {
+        let (r, count, _) = read(1)?;
+        assert_eq!(r, ENOMEM.to_errno());
+        assert_eq!(count, 0);
+        Ok(())
+    }
+
+    /// An output that does not fit marks the buffer full, so that `seq_read()` grows it and
+    /// calls `show` again.
+    #[test]
+    fn a_full_buffer_asks_for_a_larger_one() -> Result {
+        let (r, count, _) = read(2)?;
+        assert_eq!(r, 0);
+        assert_eq!(count, SIZE);
+        Ok(())
+    }
+}
