@@ -121,7 +121,10 @@ compare_pid() {
 	[ "$m_nt" = "$nt" ] || d nr_threads "$m_nt" "$nt"
 	[ "$m_rtp" = "$rtp" ] || d rt_priority "$m_rtp" "$rtp"
 	[ "$m_pol" = "$(policy_name "$pol")" ] || d policy "$m_pol" "$pol"
-	[ "$m_cpu" = "$cpu" ] || d cpu "$m_cpu" "$cpu"
+	# A task moves to another CPU only to run there: one that ran between
+	# the two reads (R in either, or switched since) may have moved.
+	[ "$m_cpu" = "$cpu" ] || [ "$m_state" = R ] || [ "$st" = R ] ||
+		[ "$m_vol" != "$vol" ] || [ "$m_nvol" != "$nvol" ] || d cpu "$m_cpu" "$cpu"
 	[ "$m_allowed" = "$allowed" ] || d cpus_allowed "$m_allowed" "$allowed"
 	k=0
 	[ $((flags & 0x00200000)) -ne 0 ] && k=1
