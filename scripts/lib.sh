@@ -38,6 +38,12 @@ unset rust_bin
 export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm${LLVM_SUFFIX}/lib}
 JOBS=${JOBS:-$(nproc)}
 
+# usage: the comment at the top of the running script, after its #! and
+# SPDX lines, as its --help.
+usage() {
+	awk 'NR <= 2 { next } !/^#/ { exit } { sub(/^# ?/, ""); print }' "$0"
+}
+
 log() { printf 'proclab: %s\n' "$*" >&2; }
 die() { printf 'proclab: error: %s\n' "$*" >&2; exit 1; }
 

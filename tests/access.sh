@@ -27,28 +27,18 @@ cd "$(dirname "$0")" || exit 1
 ASUSER=/usr/libexec/proclab/asuser
 DEBUGFS=/sys/kernel/debug
 MODULES="proclab_core proclab_tasks proclab_kthreads proclab_ds proclab_napi"
-TMP=$(mktemp -d)
 old_mode=
 
-loaded=
-cleanup() {
+test_cleanup() {
 	[ -n "$old_mode" ] && mount -o remount,mode="$old_mode" "$DEBUGFS"
-	# The users of proclab_core first.
-	for m in $loaded; do rmmod "$m"; done
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 1' TERM INT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$ASUSER" ] || ktap_skip_all "$ASUSER not installed"
+test_init "$ASUSER"
 grep -q " $DEBUGFS debugfs " /proc/mounts || ktap_skip_all "debugfs not mounted at $DEBUGFS"
 for m in $MODULES; do
-	[ -d "/sys/module/$m" ] && continue
-	modprobe "$m" || ktap_skip_all "$m does not load"
-	loaded="$m $loaded"
+	module_load "$m" || ktap_skip_all "$m does not load"
 done
-ktap_begin 9
+ktap_set_plan 9
 
 mode0=$(stat -c %a "$DEBUGFS")
 mount -o remount,mode=755 "$DEBUGFS" && old_mode=$mode0
@@ -62,7 +52,7 @@ missing=
 for d in tasks kthreads ds napi; do
 	find "$PROCLAB_DEBUGFS/$d" -type f 2>/dev/null | grep -q . || missing="$missing $d"
 done
-ktap_check "$nfiles files in $(echo "$dirs" | grep -c .) directories, some in each module's directory${missing:+ (none in$missing)}" [ -z "$missing" ]
+ktap_test_result "$nfiles files in $(echo "$dirs" | grep -c .) directories, some in each module's directory${missing:+ (none in$missing)}" [ -z "$missing" ]
 
 # Owners and modes, as stat(2) reports them.
 stat -c '%a %u %g %n' $files >"$TMP/files"
@@ -71,11 +61,11 @@ n400=$(grep -c '^400 0 0 ' "$TMP/files")
 n600=$(grep -c '^600 0 0 ' "$TMP/files")
 bad=$(grep -vE '^(400|600) 0 0 ' "$TMP/files")
 [ -n "$bad" ] && echo "$bad" | sed 's/^/# /'
-ktap_check "every file is root:root, mode 0400 ($n400) or 0600 ($n600)" [ -z "$bad" ]
+ktap_test_result "every file is root:root, mode 0400 ($n400) or 0600 ($n600)" [ -z "$bad" ]
 # Directories: root's, not writable by group or others.
 bad=$(awk '$2 != 0 || $3 != 0 || substr($1, 2, 1) ~ /[2367]/ || substr($1, 3, 1) ~ /[2367]/' "$TMP/dirs")
 [ -n "$bad" ] && echo "$bad" | sed 's/^/# /'
-ktap_check "every directory is root:root and writable by root only (modes: $(cut -d' ' -f1 "$TMP/dirs" | sort | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }'))" [ -z "$bad" ]
+ktap_test_result "every directory is root:root and writable by root only (modes: $(cut -d' ' -f1 "$TMP/dirs" | sort | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }'))" [ -z "$bad" ]
 
 # As uid/gid 65534 (nobody): one line per path, "PATH stat=R search=R
 # read=R write=R". The paths are given relative to debugfs's root, the
@@ -109,7 +99,7 @@ bad=$(check "$TMP/dirs" "$TMP/nobody" '
 	got = (st == "ok") " " rd " " se
 	if (got != want) print $1 ": stat ok, list, search: " got ", mode " m " says " want')
 [ -n "$bad" ] && echo "$bad" | sed 's/^/# /'
-ktap_check "uid 65534: each directory is reached and lists and is searched as its mode bits say" [ -z "$bad" ]
+ktap_test_result "uid 65534: each directory is reached and lists and is searched as its mode bits say" [ -z "$bad" ]
 
 # Files: reached (stat works: every directory above is searchable), never
 # opened.
@@ -117,7 +107,7 @@ bad=$(check "$TMP/files" "$TMP/nobody" '
 	if (st != "ok" || rd != "EACCES" || wr != "EACCES")
 		print $1 ": stat " st ", read " rd ", write " wr')
 [ -n "$bad" ] && echo "$bad" | head -n 20 | sed 's/^/# /'
-ktap_check "uid 65534: every file is reached (stat) and refuses open for reading and for writing with EACCES" [ -z "$bad" ]
+ktap_test_result "uid 65534: every file is reached (stat) and refuses open for reading and for writing with EACCES" [ -z "$bad" ]
 
 # Root without capabilities: only the owner's bits decide.
 as 0 0 $files >"$TMP/owner"
@@ -125,10 +115,10 @@ bad=$(check "$TMP/files" "$TMP/owner" '
 	want = (m == 400) ? "ok EACCES" : "ok ok"
 	if (rd " " wr != want) print $1 " (" m "): read, write: " rd " " wr')
 [ -n "$bad" ] && echo "$bad" | head -n 20 | sed 's/^/# /'
-ktap_check "uid 0 without capabilities: 0400 files open for reading and refuse writing (EACCES), 0600 files open both ways" [ -z "$bad" ]
+ktap_test_result "uid 0 without capabilities: 0400 files open for reading and refuse writing (EACCES), 0600 files open both ways" [ -z "$bad" ]
 
 mount -o remount,mode="$old_mode" "$DEBUGFS"
 [ "$(stat -c %a "$DEBUGFS")" = "$old_mode" ]
 ktap_last $? "debugfs mode $old_mode restored"
 old_mode=
-ktap_end
+ktap_finished

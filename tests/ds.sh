@@ -14,19 +14,15 @@ cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
 D=$PROCLAB_DEBUGFS/ds
-TMP=$(mktemp -d)
 
-cleanup() {
+test_cleanup() {
 	[ -n "${bg:-}" ] && kill $bg 2>/dev/null
 	wait 2>/dev/null
 	rmmod proclab_ds 2>/dev/null
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
-ktap_begin 33
+test_init "$PROCTEST"
+ktap_set_plan 33
 
 # c STRUCT COMMAND...: one command; prints the errno name if refused.
 c() {
@@ -45,12 +41,8 @@ expect() {
 stat_of() { awk -v k="$2:" '$1 == k { print $2 }' "$D/$1/stats"; }
 
 rmmod proclab_ds 2>/dev/null
-if modprobe proclab_ds && [ -w "$D/rbtree/control" ]; then
-	ktap_ok "modprobe proclab_ds creates $D/{rbtree,cfs,list,hlist,xarray,bitmap}"
-else
-	ktap_fail "modprobe proclab_ds creates $D"
-	ktap_end
-fi
+modprobe proclab_ds && [ -w "$D/rbtree/control" ]
+ktap_need $? "modprobe proclab_ds creates $D/{rbtree,cfs,list,hlist,xarray,bitmap}"
 # (A suite's top-level result line; a one-case suite prints no "pass:" summary.)
 k=$(dmesg | sed -n 's/^\[[^]]*\] \(\(not \)\{0,1\}ok [0-9]* proclab_ds_[a-z]*\)$/\1/p' | tail -n 2)
 [ "$(echo "$k" | grep -c '^ok ')" = 2 ] && [ "$(echo "$k" | grep -c 'proclab_ds_cfs\|proclab_ds_prng')" = 2 ]
@@ -95,7 +87,7 @@ pred=$(awk 'BEGIN { printf "%.2f", 100 * 1024 / (1024 + 335) }')
 awk -v s="$share" -v p="$pred" 'BEGIN { d = s - p; exit !(d < 1 && d > -1) }'
 ktap_last $? "cfs: nice 0 got $share% of 10000 slices, the weights predict $pred% (within 1 point)"
 first=$(awk 'NR == 2 { print $1 }' "$D/cfs/dump")
-ktap_check "cfs: the leftmost entity is marked ($first)" [ "$first" = "*" ]
+ktap_test_result "cfs: the leftmost entity is marked ($first)" [ "$first" = "*" ]
 # 4. A newcomer starts at min_vruntime: it neither waits for ages nor hogs.
 minv=$(stat_of cfs min_vruntime)
 c cfs add 0
@@ -365,6 +357,6 @@ refuse bench EINVAL "rbtree 100000 100000" line rbtree 100000 100000 1
 ktap_last $? "bench: $REFUSED requests beyond the bounds refused, nothing run$REFUSED_BAD"
 
 rmmod proclab_ds
-ktap_check "rmmod proclab_ds with every structure holding elements" [ ! -e "$D" ]
+ktap_test_result "rmmod proclab_ds with every structure holding elements" [ ! -e "$D" ]
 
-ktap_end
+ktap_finished

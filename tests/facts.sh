@@ -11,25 +11,16 @@ cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
 D=$PROCLAB_DEBUGFS/tasks
-TMP=$(mktemp -d)
 
-cleanup() {
+test_cleanup() {
 	[ -n "${sleepers:-}" ] && kill -KILL $sleepers 2>/dev/null
-	wait 2>/dev/null
-	module_restore
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-ktap_begin 7
+test_init
+ktap_set_plan 7
 
-if module_load proclab_tasks && [ -r "$D/facts" ]; then
-	ktap_ok "module loads and creates facts"
-else
-	ktap_fail "module loads and creates facts"
-	ktap_end
-fi
+module_load proclab_tasks && [ -r "$D/facts" ]
+ktap_need $? "module loads and creates facts"
 
 # fact NAME: the first word after "NAME: " in the last read of facts.
 fact() { awk -v k="$1:" '$1 == k { print $2; exit }' "$TMP/facts"; }
@@ -52,15 +43,15 @@ for pair in -20:88761 -5:3121 0:1024 5:335 19:15; do
 	[ "$got" = "$want" ] && [ "$sched" = "$want" ] || bad="$bad nice $n: module '$got', /proc $sched, table $want;"
 	shift
 done
-ktap_check "nice -20/-5/0/5/19 weigh 88761/3121/1024/335/15 in facts and /proc/<pid>/sched" [ -z "$bad" ]
+ktap_test_result "nice -20/-5/0/5/19 weigh 88761/3121/1024/335/15 in facts and /proc/<pid>/sched" [ -z "$bad" ]
 [ -n "$bad" ] && echo "# $bad"
 
 # 2. NICE_0_LOAD: the weight of nice 0, 1024 as the table has it.
-ktap_check "NICE_0_LOAD is $(fact NICE_0_LOAD)" [ "$(fact NICE_0_LOAD)" = 1024 ]
+ktap_test_result "NICE_0_LOAD is $(fact NICE_0_LOAD)" [ "$(fact NICE_0_LOAD)" = 1024 ]
 
 # 3. pid_max as /proc/sys/kernel/pid_max has it.
 want=$(cat /proc/sys/kernel/pid_max)
-ktap_check "pid_max $(fact pid_max) = /proc/sys/kernel/pid_max $want" [ "$(fact pid_max)" = "$want" ]
+ktap_test_result "pid_max $(fact pid_max) = /proc/sys/kernel/pid_max $want" [ "$(fact pid_max)" = "$want" ]
 
 # 4. The task_struct slab object: at least sizeof(struct task_struct) (the
 # FPU register area follows it, arch_task_struct_size) and at most the
@@ -73,7 +64,7 @@ if [ -r /proc/slabinfo ]; then
 	[ "$size" -le "$obj" ] && [ "$obj" -le "$slab" ]
 	ktap_last $? "task_struct: $size bytes by type, $obj bytes per slab object (slabinfo: $slab)"
 else
-	ktap_skip "task_struct slab object against /proc/slabinfo" "no /proc/slabinfo (CONFIG_SLUB_DEBUG)"
+	ktap_test_skip "task_struct slab object against /proc/slabinfo" "no /proc/slabinfo (CONFIG_SLUB_DEBUG)"
 fi
 
 # 5. The kernel stack: /proc/meminfo's KernelStack is one THREAD_SIZE per
@@ -117,7 +108,7 @@ if [ -r /proc/timer_list ]; then
 	[ $((want * 10)) -ge $((lo * 9)) ] && [ $((want * 10)) -le $((hi * 11)) ]
 	ktap_last $? "HZ $want: jiffies advanced $lo to $hi per second of the monotonic clock"
 else
-	ktap_skip "HZ against jiffies" "no /proc/timer_list"
+	ktap_test_skip "HZ against jiffies" "no /proc/timer_list"
 fi
 
-ktap_end
+ktap_finished

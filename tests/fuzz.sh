@@ -38,23 +38,18 @@ for ko in "$EXTRA"/proclab_*.ko; do
 	[ "$m" = proclab_core ] || [ "$m" = "proclab_*" ] || ALL="$ALL ${m#proclab_}"
 done
 MODULES=${PROCLAB_FUZZ_MODULES:-$ALL}
-OUT=$(mktemp)
 
 unload() {
 	for m in $ALL; do rmmod "proclab_$m" 2>/dev/null; done
 }
-cleanup() {
-	unload
-	rm -f "$OUT"
-}
-trap cleanup EXIT
+test_cleanup() { unload; }
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$FUZZ" ] || ktap_skip_all "$FUZZ not installed"
+test_init "$FUZZ"
+OUT=$TMP/out
 [ -n "$MODULES" ] || ktap_skip_all "no proclab module in $EXTRA"
 n=0
 for m in $MODULES; do n=$((n + 3)); done
-ktap_begin $((n + 2))
+ktap_set_plan $((n + 2))
 echo "# fuzz: seed $SEED (PROCLAB_FUZZ_SEED=$SEED repeats the commands), $WRITES writes per file"
 
 out=$("$FUZZ" --selftest)
@@ -65,7 +60,7 @@ echo "$out"
 loaded=1
 for m in $ALL; do modprobe "proclab_$m" || loaded=0; done
 if [ -n "$GRAMMARS" ]; then
-	ktap_skip "every writable file under $PROCLAB_DEBUGFS is named by a grammar" \
+	ktap_test_skip "every writable file under $PROCLAB_DEBUGFS is named by a grammar" \
 		"grammars from $GRAMMARS"
 else
 	[ $loaded = 1 ] && "$FUZZ" -c "$PROCLAB_DEBUGFS"
@@ -76,12 +71,12 @@ unload
 for m in $MODULES; do
 	dir=$PROCLAB_DEBUGFS/$m
 	if ! modprobe "proclab_$m" || [ ! -d "$dir" ]; then
-		ktap_fail "modprobe proclab_$m creates $dir"
-		ktap_skip "fuzz $dir" "not loaded"
-		ktap_skip "rmmod proclab_$m after the fuzzing" "not loaded"
+		ktap_test_fail "modprobe proclab_$m creates $dir"
+		ktap_test_skip "fuzz $dir" "not loaded"
+		ktap_test_skip "rmmod proclab_$m after the fuzzing" "not loaded"
 		continue
 	fi
-	ktap_ok "modprobe proclab_$m creates $dir"
+	ktap_test_pass "modprobe proclab_$m creates $dir"
 	# One device up (its ring size is EBUSY then), one down.
 	[ "$m" = napi ] && /bin/ip link set pln0 up
 	set -- -s "$SEED" -n "$WRITES"
@@ -108,4 +103,4 @@ for m in $MODULES; do
 	[ $rc = 0 ] && [ ! -d "/sys/module/proclab_$m" ] && [ ! -e "$dir" ]
 	ktap_last $? "rmmod proclab_$m after the fuzzing (exit $rc, $(($(date +%s) - start)) s), its module and directory gone"
 done
-ktap_end
+ktap_finished

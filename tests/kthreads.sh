@@ -15,20 +15,15 @@ cd "$(dirname "$0")" || exit 1
 
 D=$PROCLAB_DEBUGFS/kthreads
 CYCLES=${PROCLAB_CYCLES:-20}
-TMP=$(mktemp -d)
 
-cleanup() {
+test_cleanup() {
 	[ -n "${holder:-}" ] && kill "$holder" 2>/dev/null
 	wait 2>/dev/null
 	rmmod proclab_kthreads 2>/dev/null
-	module_restore
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
-ktap_begin 23
+test_init "$PROCTEST"
+ktap_set_plan 23
 
 ctl() { printf '%s\n' "$*" >"$D/control"; }
 # worker_pid N: the pid of proclab_worker/N, from /proc (not from the module).
@@ -42,16 +37,12 @@ counter() { awk -v k="$1:" '$1 == k { print $2 }' "$D/prodcons"; }
 
 rmmod proclab_kthreads 2>/dev/null
 # 1. Load with three workers; the KUnit suite runs during the load.
-if modprobe proclab_kthreads nr_workers=3 && [ -w "$D/control" ]; then
-	ktap_ok "modprobe proclab_kthreads nr_workers=3 creates $D"
-else
-	ktap_fail "modprobe proclab_kthreads nr_workers=3 creates $D"
-	ktap_end
-fi
+modprobe proclab_kthreads nr_workers=3 && [ -w "$D/control" ]
+ktap_need $? "modprobe proclab_kthreads nr_workers=3 creates $D"
 kunit=$(dmesg | grep -E '# proclab_kthread: pass:[0-9]+ fail:[0-9]+' | tail -n 1)
 case $kunit in
-*"fail:0"*) ktap_ok "KUnit suite proclab_kthread passed at load (${kunit##*# })" ;;
-*) ktap_fail "KUnit suite proclab_kthread passed at load" "$(dmesg | grep -E 'proclab_kthread|not ok' | sed -n 1,30p)" ;;
+*"fail:0"*) ktap_test_pass "KUnit suite proclab_kthread passed at load (${kunit##*# })" ;;
+*) ktap_test_fail "KUnit suite proclab_kthread passed at load" "$(dmesg | grep -E 'proclab_kthread|not ok' | sed -n 1,30p)" ;;
 esac
 
 # 2. Three workers, children of kthreadd, kernel threads without an mm.
@@ -71,9 +62,9 @@ W0=$1 W1=$2 W2=$3
 if module_load proclab_tasks; then
 	k=$(awk -v p="$W1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		$1 == p { print $c["kthread"] }' "$PROCLAB_DEBUGFS/tasks/tasks")
-	ktap_check "proclab_tasks shows worker $W1 as a kthread (kthread=$k)" [ "$k" = 1 ]
+	ktap_test_result "proclab_tasks shows worker $W1 as a kthread (kthread=$k)" [ "$k" = 1 ]
 else
-	ktap_fail "proclab_tasks shows the workers as kthreads" "proclab_tasks does not load"
+	ktap_test_fail "proclab_tasks shows the workers as kthreads" "proclab_tasks does not load"
 fi
 
 # 3. Producer/consumer: everything produced is consumed once, in order, and
@@ -195,7 +186,7 @@ set -- $(awk '/^exp\// { print $2 }' "$D/experiment")
 ra=$(ms_to_ns "$(proc_sched "$1" se.sum_exec_runtime)")
 rb=$(ms_to_ns "$(proc_sched "$2" se.sum_exec_runtime)")
 share=$(echo "$ra $rb" | awk '{ printf "%d", 100 * $1 / ($1 + $2) }')
-ktap_check "fifo vs normal: the FIFO thread got ${share}% of the CPU (>= 90)" [ "$share" -ge 90 ]
+ktap_test_result "fifo vs normal: the FIFO thread got ${share}% of the CPU (>= 90)" [ "$share" -ge 90 ]
 
 # 8. Bad commands: -EINVAL, one write each, nothing changed.
 echo "proclab-test: kthreads bad commands" >/dev/kmsg
@@ -310,4 +301,4 @@ left=$(for d in /proc/[0-9]*; do cat "$d/comm" 2>/dev/null; done | grep -c '^pro
 [ -z "$fails" ] && [ "$left" = 0 ]
 ktap_last $? "$CYCLES load/unload cycles with nr_workers=8${fails:+:$fails}, $left proclab threads left"
 
-ktap_end
+ktap_finished

@@ -1,49 +1,60 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=sh
-# KTAP helpers for proclab's tests (busybox sh), sourced by every test.
+# KTAP helpers for proclab's tests (busybox sh), sourced by every test. The
+# names are those of the kernel's
+# tools/testing/selftests/kselftest/ktap_helpers.sh where the function does
+# the same; the plan adds one case, and the end checks the kernel log.
 #
-#   ktap_begin N       print the KTAP header and plan, start a clean kernel log
-#   ktap_ok DESC       one passing case
-#   ktap_fail DESC [WHY...]
-#   ktap_skip DESC WHY
-#   ktap_check DESC CMD...   ok if CMD succeeds (one command: not A && B)
+#   test_init [PROGRAM...] the start of a test: skip unless root and every
+#                      PROGRAM is installed; TMP, and the EXIT trap (below)
+#   ktap_set_plan N    print the KTAP header and the plan, N cases and one
+#                      for the kernel log; start a clean kernel log
+#   ktap_test_pass DESC        one passing case
+#   ktap_test_fail DESC [WHY...]  one failing case, WHY lines as comments
+#   ktap_test_skip DESC WHY
+#   ktap_test_result DESC CMD...  ok if CMD succeeds (one command: not A && B)
 #   ktap_last $? DESC  ok if the command just before it succeeded
-#   ktap_end           one more case, "kernel log clean" (see below), then
+#   ktap_need $? DESC  as ktap_last, for a case the rest of the test needs:
+#                      a failure ends the test
+#   ktap_finished      one more case, "kernel log clean" (see below), then
 #                      exit: 0 all passed, 1 any failed, 4 all skipped
+#   ktap_skip_all WHY  skip the whole test (before ktap_set_plan)
 #   klog_expect ERE [LETTERS]
 #                      this test provokes a kernel report on purpose (an OOM
 #                      kill prints a stack): see "Expected reports" below
-#   warn_once_reset    re-arm every WARN_ONCE site (ktap_begin does it too)
+#   warn_once_reset    re-arm every WARN_ONCE site (ktap_set_plan does it too)
 #
-# The plan N counts the test's own cases; ktap_begin adds one for the kernel
-# log check.
+# The EXIT trap test_init sets runs the test's own test_cleanup (if it
+# defines one) and then what every test needs: the proctest helpers stopped
+# (proctest_stop), the background jobs waited for, the modules module_load
+# loaded unloaded (module_restore), TMP removed.
 #
 # The kernel log check. "kernel log clean" fails on
-#   - a line of KLOG_SPLAT in the log the test produced (ktap_begin drains
-#     the log, ktap_end reads what came since);
-#   - a taint flag gained since ktap_begin other than O (out-of-tree module)
+#   - a line of KLOG_SPLAT in the log the test produced (ktap_set_plan drains
+#     the log, ktap_finished reads what came since);
+#   - a taint flag gained since ktap_set_plan other than O (out-of-tree module)
 #     and N (KUnit test), shown as letters;
-#   - lockdep turned off since ktap_begin ("debug_locks: 0" in
+#   - lockdep turned off since ktap_set_plan ("debug_locks: 0" in
 #     /proc/lockdep_stats: it stops after its first report);
-#   - kmemleak disabled since ktap_begin (it no longer takes commands, e.g.
+#   - kmemleak disabled since ktap_set_plan (it no longer takes commands, e.g.
 #     after running out of memory), or a kmemleak report of an object leaked
-#     since ktap_begin (the debug kernel: two scans; under
+#     since ktap_set_plan (the debug kernel: two scans; under
 #     tests/run_tests.sh the runner scans instead, after the test's EXIT
 #     trap, so what a test's clean-up unloads is covered too).
 # What the log gained between two tests (a module unloaded in the previous
-# test's EXIT trap, after its ktap_end) is not thrown away: ktap_begin keeps
+# test's EXIT trap, after its ktap_finished) is not thrown away: ktap_set_plan keeps
 # those lines in $KLOG_DIR/carried, labelled "before NAME.sh:", and the next
-# check (this test's ktap_end, or the runner's) fails on them.
+# check (this test's ktap_finished, or the runner's) fails on them.
 #
 # Expected reports. A test that makes the kernel print a report on purpose
-# declares it after ktap_begin:
+# declares it after ktap_set_plan:
 #   klog_expect 'invoked oom-killer'
 #   klog_expect 'WARNING: .* proclab_probe' W
 # ERE matches the first line of the report (anywhere in the line); from that
 # line to the end of its stack trace ("</TASK>" or "---[ end trace", at most
 # 200 lines) nothing fails, and the taint LETTERS given (W for a WARN) are
 # allowed too. Nothing else is excused. The declaration holds for this test
-# only: ktap_begin forgets the previous test's (after checking the log its
+# only: ktap_set_plan forgets the previous test's (after checking the log its
 # EXIT trap left), and tests/run_tests.sh forgets it after each test.
 
 # shellcheck disable=SC2034 # used by the tests that source this
@@ -95,7 +106,7 @@ KLOG_DIR=${PROCLAB_KLOG_DIR:-/tmp/proclab-klog}
 # 18, KUnit ran: the modules' suites run at every load).
 KLOG_TAINT_OK=ON
 
-ktap_begin() {
+ktap_set_plan() {
 	echo "KTAP version 1"
 	echo "1..$(($1 + 1))"
 	# What came since the last check (the previous test's EXIT trap, under
@@ -113,13 +124,13 @@ ktap_begin() {
 	_ktap_state=$(klog_state)
 }
 
-ktap_ok() {
+ktap_test_pass() {
 	_ktap_n=$((_ktap_n + 1))
 	_ktap_passed=$((_ktap_passed + 1))
 	echo "ok $_ktap_n $1"
 }
 
-ktap_fail() {
+ktap_test_fail() {
 	_ktap_n=$((_ktap_n + 1))
 	_ktap_failed=$((_ktap_failed + 1))
 	desc=$1
@@ -130,22 +141,22 @@ ktap_fail() {
 	echo "not ok $_ktap_n $desc"
 }
 
-ktap_skip() {
+ktap_test_skip() {
 	_ktap_n=$((_ktap_n + 1))
 	echo "ok $_ktap_n $1 # SKIP $2"
 }
 
-ktap_check() {
+ktap_test_result() {
 	desc=$1
 	shift
-	if "$@"; then ktap_ok "$desc"; else ktap_fail "$desc" "failed: $*"; fi
+	if "$@"; then ktap_test_pass "$desc"; else ktap_test_fail "$desc" "failed: $*"; fi
 }
 
 # ktap_last $? DESC: one case, passing if the status given (that of the
-# command just before: conditions joined with &&, which ktap_check cannot
+# command just before: conditions joined with &&, which ktap_test_result cannot
 # take) is 0. Pass $? first: command substitutions in DESC may reset it.
 ktap_last() {
-	if [ "$1" = 0 ]; then ktap_ok "$2"; else ktap_fail "$2"; fi
+	if [ "$1" = 0 ]; then ktap_test_pass "$2"; else ktap_test_fail "$2"; fi
 }
 
 # klog_expect ERE [LETTERS]: see "Expected reports" above.
@@ -194,7 +205,7 @@ klog_drain() {
 	dmesg -c 2>/dev/null | klog_filter
 }
 
-# klog_splats: the problems logged since the last drain, those ktap_begin
+# klog_splats: the problems logged since the last drain, those ktap_set_plan
 # carried over first; drains both.
 klog_splats() {
 	if [ -s "$KLOG_DIR/carried" ]; then
@@ -289,7 +300,7 @@ kmemleak_report() {
 	grep -E 'unreferenced object|comm "|^    [^ ]' "$KMEMLEAK" 2>/dev/null | head -n 20
 }
 
-ktap_end() {
+ktap_finished() {
 	# kmemleak first: its scan logs a line the log check must see. Under
 	# tests/run_tests.sh the runner scans, once the test's EXIT trap ran.
 	splats=$(
@@ -297,9 +308,9 @@ ktap_end() {
 		klog_problems "$_ktap_state"
 	)
 	if [ -n "$splats" ]; then
-		ktap_fail "kernel log clean" "$(echo "$splats" | head -n 40 | sed 's/^/kernel: /')"
+		ktap_test_fail "kernel log clean" "$(echo "$splats" | head -n 40 | sed 's/^/kernel: /')"
 	else
-		ktap_ok "kernel log clean"
+		ktap_test_pass "kernel log clean"
 	fi
 	echo "# $_ktap_passed passed, $_ktap_failed failed"
 	if [ "$_ktap_failed" -gt 0 ]; then
@@ -311,11 +322,36 @@ ktap_end() {
 	exit $KSFT_PASS
 }
 
-# require_root / require_module NAME: skip the whole test when it cannot run.
+# ktap_skip_all WHY: skip the whole test, which cannot run here.
 ktap_skip_all() {
 	echo "KTAP version 1"
 	echo "1..0 # SKIP $1"
 	exit $KSFT_SKIP
+}
+
+# test_init [PROGRAM...]: see the top of this file.
+test_init() {
+	[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
+	for _x; do
+		[ -x "$_x" ] || ktap_skip_all "$_x not installed"
+	done
+	TMP=$(mktemp -d)
+	trap _test_exit EXIT
+	trap 'exit 143' TERM INT
+}
+
+_test_exit() {
+	command -v test_cleanup >/dev/null && test_cleanup
+	proctest_stop
+	wait 2>/dev/null
+	module_restore
+	rm -rf "$TMP"
+}
+
+# ktap_need $? DESC: see the top of this file.
+ktap_need() {
+	ktap_last "$@"
+	[ "$1" = 0 ] || ktap_finished
 }
 
 # module_load NAME: load a proclab module unless it is loaded; remember to
@@ -453,15 +489,19 @@ link_stat() {
 
 # wait_until N CMD...: run CMD every 0.1 s until it succeeds, at most N
 # times (N/10 seconds); fails if it never did. For states a loaded host may
-# take a while to reach, instead of a fixed sleep.
+# take a while to reach, instead of a fixed sleep. The pause is nap, which a
+# test may define again.
+nap() { sleep 0.1; }
 wait_until() {
 	_w=$1
 	shift
 	while ! "$@"; do
 		_w=$((_w - 1))
 		[ "$_w" -gt 0 ] || return 1
-		sleep 0.1
+		nap
 	done
+	# Not the loop's status: that of its last nap.
+	return 0
 }
 
 # pg DEV|kpktgend_N|pgctrl CMD: one pktgen command.

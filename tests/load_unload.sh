@@ -45,23 +45,17 @@ MODULES="proclab_tasks proclab_kthreads proclab_ds proclab_napi"
 KUNIT_GLOB=/sys/module/kunit/parameters/filter_glob
 KUNIT_NONE=proclab_load_unload_runs_no_suite
 TABLE=$PROCLAB_DEBUGFS/tasks/tasks
-TMP=$(mktemp -d)
 kunit_old=
 was_loaded=
 helpers=
 
-cleanup() {
+test_cleanup() {
 	for p in $helpers; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	[ -n "$kunit_old" ] && printf %s "$kunit_old" >"$KUNIT_GLOB"
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-# Killed by the runner's timeout: clean up too (and say so by the status).
-trap 'exit 143' TERM INT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
+test_init "$PROCTEST"
 for m in proclab_core $MODULES; do
 	[ -f "$EXTRA/$m.ko" ] || ktap_skip_all "$EXTRA/$m.ko not installed"
 	[ -d "/sys/module/$m" ] && was_loaded="$was_loaded $m"
@@ -70,7 +64,7 @@ for m in $MODULES proclab_core; do
 	[ -d "/sys/module/$m" ] || continue
 	rmmod "$m" || ktap_skip_all "$m is in use"
 done
-ktap_begin 27
+ktap_set_plan 27
 t_start=$(cut -d' ' -f1 /proc/uptime)
 
 # now: NOW, milliseconds since boot (in 10 ms steps). No fork: the cycles
@@ -323,8 +317,8 @@ fi
 # proclab_core alone: its directory, listed by the reader.
 cycles proclab_core "$PROCLAB_DEBUGFS"
 report
-ktap_check "core: $CYCLES insmod/rmmod cycles, Live in /proc/modules and /sys/module after each insmod, gone after each rmmod" [ -z "$LOAD_FAILS" ]
-ktap_check "core: the proclab directory appears (empty) with the module and goes with it" [ -z "$DIR_FAILS" ]
+ktap_test_result "core: $CYCLES insmod/rmmod cycles, Live in /proc/modules and /sys/module after each insmod, gone after each rmmod" [ -z "$LOAD_FAILS" ]
+ktap_test_result "core: the proclab directory appears (empty) with the module and goes with it" [ -z "$DIR_FAILS" ]
 read -r whole gone going bad <<EOF
 $R
 EOF
@@ -338,7 +332,7 @@ for m in $MODULES; do
 	cycles "$m" "$dir"
 	report
 	nfiles=$(echo "$WANT" | grep -c .)
-	ktap_check "$short: $CYCLES insmod/rmmod cycles, Live in /proc/modules and /sys/module after each insmod, gone after each rmmod ($BUSY_M rmmod refusals while a file was open)" [ -z "$LOAD_FAILS" ]
+	ktap_test_result "$short: $CYCLES insmod/rmmod cycles, Live in /proc/modules and /sys/module after each insmod, gone after each rmmod ($BUSY_M rmmod refusals while a file was open)" [ -z "$LOAD_FAILS" ]
 	what="its debugfs directory appears with the same $nfiles files each time and goes with it"
 	[ "$m" = proclab_napi ] && what="$what, and so do pln0 and pln1"
 	[ -z "$DIR_FAILS" ] && [ "$nfiles" -gt 0 ]
@@ -372,11 +366,11 @@ rmmod proclab_tasks
 [ -d "$PROCLAB_DEBUGFS" ] && [ ! -e "$PROCLAB_DEBUGFS/tasks" ]
 ktap_last $? "proclab directory stays with proclab_core alone"
 rmmod proclab_core
-ktap_check "proclab directory removed with proclab_core" [ ! -e "$PROCLAB_DEBUGFS" ]
+ktap_test_result "proclab directory removed with proclab_core" [ ! -e "$PROCLAB_DEBUGFS" ]
 modprobe proclab_tasks
 live proclab_core && [ -r "$TABLE" ]
 ktap_last $? "modprobe proclab_tasks loads proclab_core first"
 rmmod proclab_tasks proclab_core
 for m in $was_loaded; do modprobe "$m"; done
 echo "# whole test: $(awk -v s="$t_start" '{ printf "%.0f", $1 - s }' /proc/uptime) s before the kernel log check"
-ktap_end
+ktap_finished

@@ -25,23 +25,18 @@ if [ -e "$KMEMLEAK" ]; then
 else
 	PKTS=${PROCLAB_NAPI_PKTS:-1000000}
 fi
-TMP=$(mktemp -d)
 ns=
 
-cleanup() {
+test_cleanup() {
 	[ -f /proc/net/pktgen/pgctrl ] && echo stop >/proc/net/pktgen/pgctrl 2>/dev/null
 	[ -n "$ns" ] && kill $ns 2>/dev/null
 	wait 2>/dev/null
 	rmmod pktgen 2>/dev/null
 	rmmod proclab_napi 2>/dev/null
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
-[ -x "$IP" ] || ktap_skip_all "iproute2's ip not installed"
-ktap_begin 15
+test_init "$PROCTEST" "$IP"
+ktap_set_plan 15
 
 # in_ns CMD...: run CMD in pln1's network namespace.
 in_ns() { nsenter -t "$ns" -n "$@"; }
@@ -57,10 +52,10 @@ ring_empty() { [ "$(st pln1 ring_now)" = 0 ]; }
 rmmod proclab_napi 2>/dev/null
 if modprobe proclab_napi && [ -d /sys/class/net/pln0 ] && [ -d /sys/class/net/pln1 ] &&
 	[ -r "$D/pln0/stats" ] && [ -w "$D/pln1/config" ]; then
-	ktap_ok "modprobe proclab_napi creates pln0, pln1 and $D/{pln0,pln1}"
+	ktap_test_pass "modprobe proclab_napi creates pln0, pln1 and $D/{pln0,pln1}"
 else
-	ktap_fail "modprobe proclab_napi creates pln0, pln1 and $D"
-	ktap_end
+	ktap_test_fail "modprobe proclab_napi creates pln0, pln1 and $D"
+	ktap_finished
 fi
 i0=$(cat /sys/class/net/pln0/ifindex)
 i1=$(cat /sys/class/net/pln1/ifindex)
@@ -237,4 +232,4 @@ rmmod pktgen 2>/dev/null
 ! { "$IP" -o link show; in_ns "$IP" -o link show; } | grep -q pln
 ktap_last $? "no pln device left in either namespace"
 
-ktap_end
+ktap_finished

@@ -50,12 +50,11 @@ fi
 DELAY_US=100000
 NET0=/sys/class/net
 PG0=/proc/net/pktgen
-TMP=$(mktemp -d)
 ns1=
 writer0=
 writer1=
 
-cleanup() {
+test_cleanup() {
 	[ -f $PG0/pgctrl ] && echo stop >$PG0/pgctrl 2>/dev/null
 	[ -n "$writer0$writer1" ] && kill $writer0 $writer1 2>/dev/null
 	[ -n "$ns1" ] && kill $ns1 2>/dev/null
@@ -63,29 +62,16 @@ cleanup() {
 	[ -e "/run/netns/$NETNS" ] && "$IP" netns del "$NETNS" 2>/dev/null
 	rmmod proclab_napi 2>/dev/null
 	rmmod pktgen 2>/dev/null
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$IP" ] || ktap_skip_all "iproute2's ip not installed"
-ktap_begin 22
+test_init "$IP"
+ktap_set_plan 22
 
-# nap: 0.1 s (read -t on a FIFO nobody writes), poll N CMD...: wait_until
-# without a sleep process per round.
+# nap, wait_until's 0.1 s pause: read -t on a FIFO nobody writes, without a
+# sleep process per round.
 mkfifo "$TMP/nap" && exec 9<>"$TMP/nap"
 # shellcheck disable=SC3045 # busybox ash: read -t takes fractions
 nap() { read -r -t 0.1 _ <&9; }
-poll() {
-	_w=$1
-	shift
-	while ! "$@"; do
-		_w=$((_w - 1))
-		[ "$_w" -gt 0 ] || return 1
-		nap
-	done
-	return 0
-}
 # rd FILE: its first line in $R. field FILE KEY: the word after KEY in $R.
 rd() {
 	R=
@@ -152,7 +138,7 @@ pg_idle() {
 # (within 0.1 s, or seconds on a busy debug kernel), and would remove the
 # device added meanwhile.
 pg_sender() {
-	pg_idle "$1" || { echo rem_device_all >"$1/kpktgend_0" && poll 100 pg_idle "$1"; } &&
+	pg_idle "$1" || { echo rem_device_all >"$1/kpktgend_0" && wait_until 100 pg_idle "$1"; } &&
 		echo "add_device $2" >"$1/kpktgend_0" || return 1
 	for _c in "count 0" "pkt_size 60" "delay 0" "dst 192.0.2.99" "dst_mac $3"; do
 		echo "$_c" >"$1/$2" || return 1
@@ -181,7 +167,7 @@ new_ns() {
 	ns1=$!
 	PG1=/proc/$ns1/net/pktgen
 	NET1=/proc/$ns1/root/sys/class/net
-	poll 100 holder_ready && "$IP" link set pln1 netns "$ns1" && in_ns "$IP" link set pln1 up &&
+	wait_until 100 holder_ready && "$IP" link set pln1 netns "$ns1" && in_ns "$IP" link set pln1 up &&
 		"$IP" link set pln0 up && pg_sender $PG1 pln1 "$m0"
 }
 
@@ -204,7 +190,7 @@ start_traffic() {
 	# shellcheck disable=SC2016 # expanded by the shell in the namespace
 	nsenter -t "$ns1" -n sh -c 'echo start >/proc/net/pktgen/pgctrl' &
 	writer1=$!
-	poll 600 both_sending && started=0 && return 0
+	wait_until 600 both_sending && started=0 && return 0
 	started=1
 	field $PG0/pln0 pkts-sofar:
 	_s0=$R
@@ -239,7 +225,7 @@ traffic_checks() {
 	b_rx0=$1 b_rd0=$2 b_tx0=$3 b_td0=$4 b_rx1=$5 b_rd1=$6 b_tx1=$7 b_td1=$8 b_proc=$9
 	shift 9
 	b_drop=$1
-	poll 100 drained
+	wait_until 100 drained
 	ip_stats pln0 && _s=$S && ip_stats "$pln1" $ns && softnet
 	set -- $_s $S $N
 	rx0=$(($1 - b_rx0)) rd0=$(($2 - b_rd0)) tx0=$(($3 - b_tx0)) td0=$(($4 - b_td0))
@@ -276,7 +262,7 @@ kill_ns() {
 	wait $ns1 $writer1 2>/dev/null
 	ns1=
 	writer1=
-	poll 300 kpktgend_is $((threads / 2)) && poll 300 pln0_ended
+	wait_until 300 kpktgend_is $((threads / 2)) && wait_until 300 pln0_ended
 	gone=$?
 	task 'kpktgend_*'
 	threads="$threads -> $K"
@@ -287,8 +273,8 @@ val() { rd "$1" && [ -n "$R" ] && echo "$R" || echo "?"; }
 
 rmmod proclab_napi 2>/dev/null
 if ! modprobe proclab_napi pairs=2 || ! modprobe pktgen; then
-	ktap_fail "modprobe proclab_napi pairs=2 and pktgen"
-	ktap_end
+	ktap_test_fail "modprobe proclab_napi pairs=2 and pktgen"
+	ktap_finished
 fi
 rd $NET0/pln0/address && m0=$R
 rd $NET0/pln1/address && m1=$R
@@ -313,7 +299,7 @@ for side in pln0 pln1; do
 	start_traffic
 	$where "$IP" link set $side down
 	# Both runs end: pktgen stops a device that is down or has no carrier.
-	poll 300 both_ended
+	wait_until 300 both_ended
 	ok=$?
 	field $PG0/pln0 Result: && r0=$R
 	field $PG1/pln1 Result: && r1=$R
@@ -377,7 +363,7 @@ t=$((${t1%.*}${t1#*.} - ${t0%.*}${t0#*.}))
 # to send, both "start"s return.
 pg_idle $PG0 && pg_idle $PG1
 idle=$?
-poll 300 exited $writer0 && poll 300 exited $writer1
+wait_until 300 exited $writer0 && wait_until 300 exited $writer1
 ended=$?
 left=
 for d in "$NET0"/* "$NET1"/*; do
@@ -393,4 +379,4 @@ ns1=
 
 ! dmesg | grep -E 'unregister_netdevice: waiting for|pktgen.*timed out'
 ktap_last $? "no 'unregister_netdevice: waiting for' (a leaked device reference) and no pktgen time-out in the log"
-ktap_end
+ktap_finished

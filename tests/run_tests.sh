@@ -15,7 +15,7 @@
 # tests/settings. Before it: klog_expect's declarations are forgotten,
 # WARN_ONCE sites re-armed, kmemleak's report cleared. After it (and its EXIT
 # trap, which unloads what it loaded): kmemleak scans twice (the debug
-# kernel; ktap_end leaves the scans to the runner), then the kernel log
+# kernel; ktap_finished leaves the scans to the runner), then the kernel log
 # since the test began is read. A splat there (tests/lib.sh's KLOG_SPLAT,
 # minus what the test declared with klog_expect), a leak, a taint flag gained
 # beyond O and N, lockdep or kmemleak turned off fail the test even if it
@@ -47,7 +47,7 @@ klog_after() {
 if [ "${1:-}" = --wrap ]; then
 	desc=$2
 	shift 2
-	# ktap_end scans kmemleak itself there: no runner between the tests.
+	# ktap_finished scans kmemleak itself there: no runner between the tests.
 	before=$(klog_before)
 	"$@"
 	rc=$?
@@ -78,7 +78,7 @@ echo "1..$n"
 
 # The boot: what the kernel logged before the first test (with --load, the
 # modules' loading too), measured against a freshly booted kernel's state.
-# The ktap_end of every test leaves kmemleak's scans to us.
+# The ktap_finished of every test leaves kmemleak's scans to us.
 export PROCLAB_RUNNER=1
 rm -f "$KLOG_DIR/expect" "$KLOG_DIR/taint-ok"
 problems=$(klog_problems "0 1 on")

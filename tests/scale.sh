@@ -34,39 +34,30 @@ cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
 P=$PROCLAB_DEBUGFS
-TMP=$(mktemp -d)
 PID_MAX=/proc/sys/kernel/pid_max
 old_pid_max=$(cat "$PID_MAX")
 
-cleanup() {
+test_cleanup() {
 	proctest_stop
 	wait 2>/dev/null
 	echo "$old_pid_max" >"$PID_MAX"
-	module_restore
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
-ktap_begin 10
+test_init "$PROCTEST"
+ktap_set_plan 10
 start=$(date +%s)
 
 # 1. The KUnit suite of proclab_tasks runs at load: a snapshot beyond
 # kmalloc's largest object.
 rmmod proclab_tasks 2>/dev/null
-if module_load proclab_tasks && module_load proclab_ds && module_load proclab_kthreads; then
-	ktap_ok "proclab_tasks, proclab_ds and proclab_kthreads load"
-else
-	ktap_fail "proclab_tasks, proclab_ds and proclab_kthreads load"
-	ktap_end
-fi
+module_load proclab_tasks && module_load proclab_ds && module_load proclab_kthreads
+ktap_need $? "proclab_tasks, proclab_ds and proclab_kthreads load"
 # The suite's results, as KUnit keeps them in debugfs (CONFIG_KUNIT_DEBUGFS).
 K=/sys/kernel/debug/kunit/proclab_tasks/results
 if grep -q '^ *ok [0-9]* snapshot_beyond_kmalloc_max' "$K" && ! grep -q 'not ok' "$K"; then
-	ktap_ok "KUnit proclab_tasks: a snapshot beyond KMALLOC_MAX_SIZE ($(grep -c '^ *ok' "$K") ok)"
+	ktap_test_pass "KUnit proclab_tasks: a snapshot beyond KMALLOC_MAX_SIZE ($(grep -c '^ *ok' "$K") ok)"
 else
-	ktap_fail "KUnit proclab_tasks: a snapshot beyond KMALLOC_MAX_SIZE" "$(head -n 30 "$K" 2>&1)"
+	ktap_test_fail "KUnit proclab_tasks: a snapshot beyond KMALLOC_MAX_SIZE" "$(head -n 30 "$K" 2>&1)"
 fi
 
 # 2. The threads: threads-max less what runs and a margin, from four
@@ -91,9 +82,9 @@ done
 secs=$(($(date +%s) - start))
 total=$("$PROCTEST" procsnap | grep -c "^T")
 if [ "$made" = $((want * 4)) ]; then
-	ktap_ok "$made threads made (threads-max $max, $total threads in /proc, ${secs}s)"
+	ktap_test_pass "$made threads made (threads-max $max, $total threads in /proc, ${secs}s)"
 else
-	ktap_fail "$((want * 4)) threads made" "$(cat $outs)"
+	ktap_test_fail "$((want * 4)) threads made" "$(cat $outs)"
 fi
 
 # 3. Every file of every module reads whole, between two listings of /proc.
@@ -149,9 +140,9 @@ table_check() {
 	r=$(setcheck "$2")
 	last=$(echo "$r" | tail -n 1)
 	if [ "$(echo "$r" | wc -l)" = 1 ]; then
-		ktap_ok "$1: $last"
+		ktap_test_pass "$1: $last"
 	else
-		ktap_fail "$1: $last" "$(echo "$r" | head -n 20)"
+		ktap_test_fail "$1: $last" "$(echo "$r" | head -n 20)"
 	fi
 }
 
@@ -189,15 +180,15 @@ err=$(awk '/^#/ { if (match($0, /\([0-9]+ in all\)/)) all = substr($0, RSTART + 
 	      if (rows != all) print rows " rows, header says " all }' "$l" 2>"$TMP/live_pids")
 r=$(setcheck T <"$TMP/live_pids" | grep -v '^missing\|^count\|^rows')
 n=$(wc -l <"$TMP/live_pids")
-ktap_check "cfs/live: $n runnable tasks, each a thread of /proc, rows as counted per CPU" [ -z "$err$r" ]
+ktap_test_result "cfs/live: $n runnable tasks, each a thread of /proc, rows as counted per CPU" [ -z "$err$r" ]
 [ -n "$err$r" ] && echo "$err$r" | head -n 20 | sed 's/^/# /'
 
-# 9. No allocation warning (ktap_end checks the other splats).
+# 9. No allocation warning (ktap_finished checks the other splats).
 warn=$(dmesg | grep -E 'page allocation failure|vmalloc error')
-ktap_check "no allocation warning in the kernel log" [ -z "$warn" ]
+ktap_test_result "no allocation warning in the kernel log" [ -z "$warn" ]
 [ -n "$warn" ] && echo "$warn" | head -n 10 | sed 's/^/# /'
 
 t0=$(date +%s)
 proctest_stop
 echo "# $made threads ended in $(($(date +%s) - t0))s; $(($(date +%s) - start))s in all"
-ktap_end
+ktap_finished

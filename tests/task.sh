@@ -10,31 +10,20 @@ cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
 D=$PROCLAB_DEBUGFS/tasks
-TMP=$(mktemp -d)
 
-cleanup() {
+test_cleanup() {
 	[ -n "${victim:-}" ] && kill -KILL $victim 2>/dev/null
-	proctest_stop
-	wait 2>/dev/null
-	module_restore
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
-ktap_begin 11
+test_init "$PROCTEST"
+ktap_set_plan 11
 
-if module_load proclab_tasks && [ -w "$D/pid" ] && [ -r "$D/task" ]; then
-	ktap_ok "module loads and creates pid and task"
-else
-	ktap_fail "module loads and creates pid and task"
-	ktap_end
-fi
+module_load proclab_tasks && [ -w "$D/pid" ] && [ -r "$D/task" ]
+ktap_need $? "module loads and creates pid and task"
 
 # 1. pid is 0600, task 0400, both root's.
 modes="$(stat -c '%a %U' "$D/pid") $(stat -c '%a %U' "$D/task")"
-ktap_check "pid is 0600 and task 0400, owned by root (got '$modes')" [ "$modes" = "600 root 400 root" ]
+ktap_test_result "pid is 0600 and task 0400, owned by root (got '$modes')" [ "$modes" = "600 root 400 root" ]
 
 # key NAME: the value of "NAME: value" in the last read of task.
 key() { awk -F': ' -v k="$1" '$1 == k { print $2; exit }' "$TMP/task"; }
@@ -77,9 +66,9 @@ cmp_field sigblk "$(key blocked)" "$(st SigBlk)"
 cmp_field sigpnd "$(key pending)" "$(st SigPnd)"
 cmp_field fds "$(key open_fds)" "$(ls "/proc/$victim/fd" | wc -l)"
 if [ -z "$diffs" ]; then
-	ktap_ok "task of a stopped sleep agrees with /proc/$victim/status and sched (20 fields)"
+	ktap_test_pass "task of a stopped sleep agrees with /proc/$victim/status and sched (20 fields)"
 else
-	ktap_fail "task agrees with /proc/$victim/status and sched" "$diffs"
+	ktap_test_fail "task agrees with /proc/$victim/status and sched" "$diffs"
 fi
 
 # 3. A running task: the counters only grow between the two reads.
@@ -148,12 +137,12 @@ bad_write "pid_max + 1" EINVAL line "$(($(cat /proc/sys/kernel/pid_max) + 1))"
 bad_write "1 MiB of zeros" EINVAL head -c 1048576 /dev/zero
 bad_write "non-UTF-8 bytes" EINVAL printf '\377\376'
 bad_write "a pid that just exited ($gone)" ESRCH line "$gone"
-ktap_check "16 bad writes to pid fail with EINVAL/ESRCH and keep pid $sel selected" [ -z "$bad" ]
+ktap_test_result "16 bad writes to pid fail with EINVAL/ESRCH and keep pid $sel selected" [ -z "$bad" ]
 [ -n "$bad" ] && echo "$bad" | sed 's/^/# /'
 
 # 7. The module still works after them.
 cat "$D/task" >"$TMP/task"
-ktap_check "task still reads pid $sel after the bad writes" [ "$(key pid)" = "$sel" ]
+ktap_test_result "task still reads pid $sel after the bad writes" [ "$(key pid)" = "$sel" ]
 
 # 8. A good write with and without a newline.
 printf '%s' 1 | "$PROCTEST" write "$D/pid" >/dev/null
@@ -196,4 +185,4 @@ kill -KILL $kidpids 2>/dev/null
 [ "$c" = "$kids" ] && [ "$kids" = 3 ] && [ "$sib" = $((kids - 1)) ]
 ktap_last $? "children $c (/proc: $kids) and siblings of one child $sib (want $((kids - 1)))"
 
-ktap_end
+ktap_finished

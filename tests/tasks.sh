@@ -13,30 +13,21 @@ cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
 TABLE=$PROCLAB_DEBUGFS/tasks/tasks
-TMP=$(mktemp -d)
 
-cleanup() {
+test_cleanup() {
 	[ -n "${bg_pids:-}" ] && kill -KILL $bg_pids 2>/dev/null
 	[ -n "${churn_pid:-}" ] && kill -KILL "$churn_pid" 2>/dev/null
-	wait 2>/dev/null
-	module_restore
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-ktap_begin 14
+test_init
+ktap_set_plan 14
 
-if module_load proclab_tasks && [ -r "$TABLE" ]; then
-	ktap_ok "module loads and creates $TABLE"
-else
-	ktap_fail "module loads and creates $TABLE"
-	ktap_end
-fi
+module_load proclab_tasks && [ -r "$TABLE" ]
+ktap_need $? "module loads and creates $TABLE"
 
 # 1. Root only: 0400, owned by root.
 mode=$(stat -c '%a %U' "$TABLE")
-ktap_check "tasks file is mode 0400, owned by root (got '$mode')" [ "$mode" = "400 root" ]
+ktap_test_result "tasks file is mode 0400, owned by root (got '$mode')" [ "$mode" = "400 root" ]
 
 # 2. The header names the columns; the tests below find columns by name.
 cat "$TABLE" >"$TMP/t0"
@@ -46,9 +37,9 @@ for col in pid tgid ppid state prio static_prio normal_prio rt_priority policy n
 	head -n 1 "$TMP/t0" | tr -s ' ' '\n' | grep -qx "$col" || missing="$missing $col"
 done
 if [ -z "$missing" ]; then
-	ktap_ok "header has every required column"
+	ktap_test_pass "header has every required column"
 else
-	ktap_fail "header has every required column" "missing:$missing"
+	ktap_test_fail "header has every required column" "missing:$missing"
 fi
 
 # row FILE PID: the row of PID as "col=value" lines (comm is the rest of the line).
@@ -166,9 +157,9 @@ $diff"
 	checked=$((checked + 1))
 done
 if [ -z "$bad" ] && [ "$checked" -ge 10 ]; then
-	ktap_ok "all $checked rows agree with /proc/<pid>/stat and status"
+	ktap_test_pass "all $checked rows agree with /proc/<pid>/stat and status"
 else
-	ktap_fail "all $checked rows agree with /proc/<pid>/stat and status" "$bad"
+	ktap_test_fail "all $checked rows agree with /proc/<pid>/stat and status" "$bad"
 fi
 
 # 4. The set of pids is the set of processes in /proc: a pid seen in /proc
@@ -186,9 +177,9 @@ for pid in $(grep -xF -f "$TMP/s1" "$TMP/s3" | grep -vxF -f "$TMP/p"); do
 done
 n=$(wc -l <"$TMP/p")
 if [ -z "$bad" ] && grep -qx 1 "$TMP/s3" && grep -qx 2 "$TMP/s3" && grep -qx "$$" "$TMP/s3"; then
-	ktap_ok "pid set equals /proc's ($n processes, including 1, 2 and this shell)"
+	ktap_test_pass "pid set equals /proc's ($n processes, including 1, 2 and this shell)"
 else
-	ktap_fail "pid set equals /proc's" "differences:$bad"
+	ktap_test_fail "pid set equals /proc's" "differences:$bad"
 fi
 
 # 5-6. renice: nice, prio and load weight follow, as /proc/<pid>/sched has them.
@@ -205,9 +196,9 @@ renice_check() {
 	got="nice=$(get "$r" nice) prio=$(get "$r" prio) static_prio=$(get "$r" static_prio) weight=$(get "$r" weight)"
 	want="nice=$ni_proc prio=$pr_proc static_prio=$pr_proc weight=$w_proc"
 	if [ "$got" = "$want" ] && [ "$ni_proc" = "$2" ]; then
-		ktap_ok "renice to $2: $got"
+		ktap_test_pass "renice to $2: $got"
 	else
-		ktap_fail "renice to $2" "module: $got" "/proc:   $want"
+		ktap_test_fail "renice to $2" "module: $got" "/proc:   $want"
 	fi
 }
 renice_check 7 7
@@ -225,12 +216,12 @@ ktap_last $? "kill -STOP: state T (module $s_mod, /proc $s_proc)"
 kill -CONT "$victim"
 sleep 0.2
 s_mod=$(state_of "$victim")
-ktap_check "kill -CONT: state S again (module $s_mod)" [ "$s_mod" = S ]
+ktap_test_result "kill -CONT: state S again (module $s_mod)" [ "$s_mod" = S ]
 
 # 8. A process's thread count: a multi-threaded helper if there is one, else
 # the count of a known single-threaded process.
 nt=$(get "$(row "$TMP/t3" "$victim")" nr_threads)
-ktap_check "single-threaded sleep has nr_threads 1 (got $nt)" [ "$nt" = 1 ]
+ktap_test_result "single-threaded sleep has nr_threads 1 (got $nt)" [ "$nt" = 1 ]
 
 # 9. Hundreds of tasks: the whole list, far beyond one page. (scale.sh
 # reads every table with as many threads as the VM holds, and torture.sh
@@ -251,9 +242,9 @@ n_want=$(wc -l <"$TMP/want")
 miss=$(awk 'NR == FNR { want[$1] = 1; next } FNR > 1 { delete want[$1] }
 	END { n = 0; for (p in want) n++; print n }' "$TMP/want" "$TMP/t4")
 if [ "$n_want" = "$N" ] && [ "$miss" = 0 ] && [ "$size" -gt 4096 ]; then
-	ktap_ok "$N extra sleepers all listed ($(wc -l <"$TMP/t4") lines, $size bytes)"
+	ktap_test_pass "$N extra sleepers all listed ($(wc -l <"$TMP/t4") lines, $size bytes)"
 else
-	ktap_fail "$N extra sleepers all listed" "$n_want spawned, $miss missing, $size bytes"
+	ktap_test_fail "$N extra sleepers all listed" "$n_want spawned, $miss missing, $size bytes"
 fi
 
 # 10. Reading while tasks are created and exit: N short-lived processes
@@ -299,7 +290,7 @@ read $reads: $err"
 done
 wait "$churn_pid" 2>/dev/null
 churn_pid=
-ktap_check "$reads reads each of tasks, threads and tree while $N processes came and went: all well-formed" [ -z "$bad" ]
+ktap_test_result "$reads reads each of tasks, threads and tree while $N processes came and went: all well-formed" [ -z "$bad" ]
 [ -n "$bad" ] && echo "$bad" | head -n 20 | sed 's/^/# /'
 
 # 11. A name that would break a column: a tab, a backslash, a space and a
@@ -336,4 +327,4 @@ ktap_last $? "an odd name is one escaped column in tasks, tree and threads (want
 kill "$odd" 2>/dev/null
 wait "$odd" 2>/dev/null
 
-ktap_end
+ktap_finished

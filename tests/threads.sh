@@ -13,26 +13,12 @@ cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
 D=$PROCLAB_DEBUGFS/tasks
-TMP=$(mktemp -d)
 
-cleanup() {
-	proctest_stop
-	wait 2>/dev/null
-	module_restore
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+test_init "$PROCTEST"
+ktap_set_plan 10
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
-ktap_begin 10
-
-if module_load proclab_tasks && [ -r "$D/threads" ]; then
-	ktap_ok "module loads and creates $D/threads"
-else
-	ktap_fail "module loads and creates $D/threads"
-	ktap_end
-fi
+module_load proclab_tasks && [ -r "$D/threads" ]
+ktap_need $? "module loads and creates $D/threads"
 
 # trow PID: the threads row of PID as "pid tgid mm files sighand shares".
 trow() { awk -v p="$1" 'NR > 1 && $1 == p { print $1, $2, $3, $4, $5, $6; exit }' "$TMP/th"; }
@@ -50,15 +36,15 @@ uniq_n=$(sort -u "$TMP/mod_tids" | wc -l)
 ids=$(awk -v p="$P" 'NR > 1 && $2 == p { print $3, $4, $5, $6 }' "$TMP/th" | sort -u)
 if [ "$n" = 9 ] && [ "$uniq_n" = 9 ] && cmp -s "$TMP/mod_tids" "$TMP/proc_tids" &&
 	[ "$(echo "$ids" | wc -l)" = 1 ] && [ "${ids##* }" = mfs ]; then
-	ktap_ok "8 pthreads: 9 tasks of tgid $P, same tids as /proc/$P/task, one mm/files/sighand id ($ids)"
+	ktap_test_pass "8 pthreads: 9 tasks of tgid $P, same tids as /proc/$P/task, one mm/files/sighand id ($ids)"
 else
-	ktap_fail "8 pthreads: 9 tasks sharing everything" "module tids: $(tr '\n' ' ' <"$TMP/mod_tids")" \
+	ktap_test_fail "8 pthreads: 9 tasks sharing everything" "module tids: $(tr '\n' ' ' <"$TMP/mod_tids")" \
 		"/proc tids: $(tr '\n' ' ' <"$TMP/proc_tids")" "ids: $ids"
 fi
 
 # 2. The ids are the lowest pid sharing the object: here the leader's.
 set -- $(trow "$P")
-ktap_check "the shared ids name the leader ($3 $4 $5, leader $P)" [ "$3 $4 $5" = "$P $P $P" ]
+ktap_test_result "the shared ids name the leader ($3 $4 $5, leader $P)" [ "$3 $4 $5" = "$P $P $P" ]
 
 # pair_check DESC SHAPE WANT_MM WANT_FILES WANT_SIGHAND: the parent and the
 # child of a clone shape; WANT_* is "same" or "diff".
@@ -71,7 +57,7 @@ pair_check() {
 	pr=$(trow "$parent")
 	cr=$(trow "$child")
 	if [ -z "$pr" ] || [ -z "$cr" ]; then
-		ktap_fail "$desc" "parent row '$pr', child row '$cr'"
+		ktap_test_fail "$desc" "parent row '$pr', child row '$cr'"
 		return
 	fi
 	set -- $pr
@@ -82,9 +68,9 @@ pair_check() {
 	got="tgid $(rel "$p_tgid" "$c_tgid") mm $(rel "$p_mm" "$c_mm") files $(rel "$p_files" "$c_files") sighand $(rel "$p_sig" "$c_sig")"
 	want="tgid diff mm $want_mm files $want_files sighand $want_sighand"
 	if [ "$got" = "$want" ] && [ "$p_tgid" = "$parent" ] && [ "$c_tgid" = "$child" ]; then
-		ktap_ok "$desc: $got"
+		ktap_test_pass "$desc: $got"
 	else
-		ktap_fail "$desc" "got:  $got" "want: $want" "parent: $pr" "child:  $cr"
+		ktap_test_fail "$desc" "got:  $got" "want: $want" "parent: $pr" "child:  $cr"
 	fi
 }
 
@@ -120,9 +106,9 @@ lvl=$(awk -F': ' '$1 == "pid_ns_level" { print $2 }' "$D/task")
 nsp=$(awk -F': ' '$1 == "pid_in_ns" { print $2 }' "$D/task")
 nspid=$(proc_status "$child" NSpid | tr -s ' \t' ' ')
 if [ "$nsp" = 1 ] && [ "$inner" = 1 ] && [ "$lvl" = 1 ] && [ "$nspid" = "$child 1" ]; then
-	ktap_ok "CLONE_NEWPID: pid $child is pid 1 at pid_ns level 1 (NSpid: $nspid)"
+	ktap_test_pass "CLONE_NEWPID: pid $child is pid 1 at pid_ns level 1 (NSpid: $nspid)"
 else
-	ktap_fail "CLONE_NEWPID child is pid 1 in its namespace" \
+	ktap_test_fail "CLONE_NEWPID child is pid 1 in its namespace" \
 		"module: level $lvl, pid_in_ns $nsp; child's getpid() $inner; NSpid '$nspid'"
 fi
 
@@ -149,6 +135,6 @@ missing=
 for t in $(grep -vxF -f "$TMP/m" "$TMP/p"); do
 	[ -d "/proc/$t" ] && missing="$missing $t"
 done
-ktap_check "every thread in /proc/*/task is listed ($(wc -l <"$TMP/p") threads)" [ -z "$missing" ]
+ktap_test_result "every thread in /proc/*/task is listed ($(wc -l <"$TMP/p") threads)" [ -z "$missing" ]
 
-ktap_end
+ktap_finished

@@ -30,33 +30,24 @@ cd "$(dirname "$0")" || exit 1
 
 P=$PROCLAB_DEBUGFS
 D=$P/tasks
-TMP=$(mktemp -d)
 PID_MAX=/proc/sys/kernel/pid_max
 old_pid_max=$(cat "$PID_MAX")
 READERS=8
 
-cleanup() {
+test_cleanup() {
 	touch "$TMP/stop"
 	for p in $churn $readers; do kill -TERM "$p" 2>/dev/null; done
 	proctest_stop
 	wait 2>/dev/null
 	echo "$old_pid_max" >"$PID_MAX"
-	module_restore
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
-ktap_begin 9
+test_init "$PROCTEST"
+ktap_set_plan 9
 start=$(date +%s)
 
-if module_load proclab_tasks && module_load proclab_ds; then
-	ktap_ok "proclab_tasks and proclab_ds load"
-else
-	ktap_fail "proclab_tasks and proclab_ds load"
-	ktap_end
-fi
+module_load proclab_tasks && module_load proclab_ds
+ktap_need $? "proclab_tasks and proclab_ds load"
 
 # check KIND TABLE SNAP1 SNAP2 [PID]: one read against its two listings;
 # prints what is wrong, nothing if all is well.
@@ -256,12 +247,12 @@ for kind in tasks threads tree summary live task; do
 	ok=$(grep -c "^$kind ok" "$TMP/log")
 	nbad=$(grep -c "^$kind bad" "$TMP/log")
 	if [ "$nbad" = 0 ] && [ "$ok" -ge 2 ]; then
-		ktap_ok "$kind: $ok reads whole and consistent with /proc"
+		ktap_test_pass "$kind: $ok reads whole and consistent with /proc"
 	else
-		ktap_fail "$kind: $ok reads whole and consistent with /proc, $nbad not" \
+		ktap_test_fail "$kind: $ok reads whole and consistent with /proc, $nbad not" \
 			"$(cat "$TMP"/errors* 2>/dev/null | grep -A 10 ", $kind:" | head -n 24)"
 	fi
 done
 
 echo "# $(($(date +%s) - start))s in all"
-ktap_end
+ktap_finished

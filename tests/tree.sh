@@ -9,27 +9,16 @@ cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
 D=$PROCLAB_DEBUGFS/tasks
-TMP=$(mktemp -d)
 
-cleanup() {
+test_cleanup() {
 	[ -n "${kill_list:-}" ] && kill -KILL $kill_list 2>/dev/null
-	proctest_stop
-	wait 2>/dev/null
-	module_restore
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
 
-[ "$(id -u)" = 0 ] || ktap_skip_all "needs root"
-[ -x "$PROCTEST" ] || ktap_skip_all "$PROCTEST not installed"
-ktap_begin 10
+test_init "$PROCTEST"
+ktap_set_plan 10
 
-if module_load proclab_tasks && [ -r "$D/tree" ] && [ -r "$D/summary" ]; then
-	ktap_ok "module loads and creates tree and summary"
-else
-	ktap_fail "module loads and creates tree and summary"
-	ktap_end
-fi
+module_load proclab_tasks && [ -r "$D/tree" ] && [ -r "$D/summary" ]
+ktap_need $? "module loads and creates tree and summary"
 
 # edges FILE: "pid parent" for every line of a tree, from its indentation
 # (two spaces per level).
@@ -67,7 +56,7 @@ if [ -n "$missing" ]; then
 		grep -q "^$p " "$TMP/edges2" || { [ -d "/proc/$p" ] && bad="$bad $p(missing)"; }
 	done
 fi
-ktap_check "all $(wc -l <"$TMP/edges") edges agree with the ppid in /proc/<pid>/stat" [ -z "$bad" ]
+ktap_test_result "all $(wc -l <"$TMP/edges") edges agree with the ppid in /proc/<pid>/stat" [ -z "$bad" ]
 [ -n "$bad" ] && echo "# $bad"
 
 # 3. Kernel threads (PF_KTHREAD) are kthreadd's children, except kthreadd.
@@ -79,7 +68,7 @@ while read -r pid parent; do
 		bad="$bad $pid"
 	fi
 done <"$TMP/edges"
-ktap_check "every kernel thread but kthreadd hangs under pid 2" [ -z "$bad" ]
+ktap_test_result "every kernel thread but kthreadd hangs under pid 2" [ -z "$bad" ]
 
 # 4-5. A zombie: listed in summary with its parent, gone once reaped.
 proctest_start zombie
@@ -148,6 +137,6 @@ ktap_last $? "processes $p1/$p2 and threads $t1/$t2 in summary match /proc ($np,
 
 # 9. The per-state counts add up to the threads.
 sum=$(awk '/^# threads per state/ { on = 1; next } /^#/ { on = 0 } on { n += $NF } END { print n }' "$TMP/s2")
-ktap_check "per-state counts add up to the threads ($sum = $t2)" [ "$sum" = "$t2" ]
+ktap_test_result "per-state counts add up to the threads ($sum = $t2)" [ "$sum" = "$t2" ]
 
-ktap_end
+ktap_finished

@@ -1043,15 +1043,20 @@ static const char *errname(int e)
 	return buf;
 }
 
+/* Counts a failure in *count: nonzero while it is one of the first MAX_FAILS_SHOWN. */
+static int fail_counted(long *count)
+{
+	return __atomic_add_fetch(count, 1, __ATOMIC_RELAXED) <= MAX_FAILS_SHOWN;
+}
+
 static void fail(struct writer *w, const unsigned char *b, size_t n, const char *how,
 		 const char *fmt, ...)
 {
 	struct wfile *f = &wfiles[w->file];
-	long k = __atomic_add_fetch(&f->fails, 1, __ATOMIC_RELAXED);
 	char esc[400], why[200];
 	va_list ap;
 
-	if (k > MAX_FAILS_SHOWN)
+	if (!fail_counted(&f->fails))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
@@ -1244,11 +1249,10 @@ static struct reader *readers;
 
 static void read_fail(const char *path, const char *fmt, ...)
 {
-	long k = __atomic_add_fetch(&read_fails, 1, __ATOMIC_RELAXED);
 	char why[200];
 	va_list ap;
 
-	if (k > MAX_FAILS_SHOWN)
+	if (!fail_counted(&read_fails))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
