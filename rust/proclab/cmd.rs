@@ -488,11 +488,13 @@ pub(crate) fn parse_int(w: &str) -> Option<i64> {
 }
 
 /// A plain decimal `u64`: 1 to 20 digits, no sign, no overflow.
+///
+/// Not `kernel::str::parse_int::ParseInt`, which reads C's prefixes (`0x`, `0o`, `0b`, and a
+/// leading `0` as octal: `010` is 8): a command's numbers are decimal, as its grammar says. Nor
+/// `str::parse()` alone, which takes a leading `+`.
 pub(crate) fn parse_uint(w: &str) -> Option<u64> {
     if w.is_empty() || w.len() > 20 || !w.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    w.bytes().try_fold(0u64, |n, d| {
-        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
+    w.parse().ok()
 }
