@@ -8,8 +8,8 @@
 //! it back. 7.3's EEVDF keeps the same kind of tree (`cfs_rq->tasks_timeline`) but keys it by
 //! virtual deadline; see `Documentation/data-structures.rst`.
 
+use core::cell::Cell;
 use core::ops::Deref;
-use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use kernel::{
     prelude::*,
     rbtree::{RBTree, RBTreeNode},
@@ -45,26 +45,55 @@ fn max_vruntime_delta(delta_ns: u64) -> u64 {
 /// Slices run between two checks for a pending signal.
 const SLICES_PER_CHECK: u64 = 1024;
 
-/// Key comparisons made by searches, counted while [`COUNTING`] is set: the number of nodes a
-/// search visits, which gives the depth of a key (`RBTree` does not expose its nodes).
-static COMPARES: AtomicUsize = AtomicUsize::new(0);
-static COUNTING: AtomicUsize = AtomicUsize::new(0);
-
 /// The key of an entity: its vruntime, then its id (unique: `RBTree` replaces equal keys).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+///
+/// `RBTree` does not expose its nodes, so the depth of a key is measured by searching for it: a
+/// search visits one node per level down to the key, comparing the key searched for with each.
+/// That key counts its comparisons itself, so two trees measured at once (`rbtree/stats` and
+/// `cfs/stats` read together, each under its own lock) cannot mix their counts.
 pub(crate) struct Key {
     pub(crate) vruntime: u64,
     pub(crate) id: u32,
+    /// The comparisons this key has made as the key searched for (`self` of [`Ord::cmp`]).
+    /// It takes the place of the padding after `id`: a tree node is no larger for it.
+    comparisons: Cell<u32>,
+}
+
+const _: () = assert!(core::mem::size_of::<Key>() == 16);
+
+impl Key {
+    pub(crate) fn new(vruntime: u64, id: u32) -> Self {
+        Key {
+            vruntime,
+            id,
+            comparisons: Cell::new(0),
+        }
+    }
+}
+
+/// A copy is a new key: it has made no comparison yet.
+impl Clone for Key {
+    fn clone(&self) -> Self {
+        Key::new(self.vruntime, self.id)
+    }
 }
 
 impl Ord for Key {
     fn cmp(&self, other: &Self) -> core::cmp::Ordering {
-        if COUNTING.load(Relaxed) != 0 {
-            COMPARES.fetch_add(1, Relaxed);
-        }
+        self.comparisons
+            .set(self.comparisons.get().saturating_add(1));
         (self.vruntime, self.id).cmp(&(other.vruntime, other.id))
     }
 }
+
+/// Equal keys are the same vruntime and id; the count of comparisons is not part of a key.
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        (self.vruntime, self.id) == (other.vruntime, other.id)
+    }
+}
+
+impl Eq for Key {}
 
 impl PartialOrd for Key {
     fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
@@ -72,40 +101,18 @@ impl PartialOrd for Key {
     }
 }
 
-/// The depth-counting of [`Key`] comparisons, on while the value lives. The callers hold the
-/// lock of the structure, so one count is in progress at a time.
-struct Counting;
-
-impl Counting {
-    fn start() -> Self {
-        COUNTING.store(1, Relaxed);
-        Counting
-    }
-
-    /// The comparisons a search for `key` makes in `tree`, which is the depth of `key`'s node
-    /// plus one when it is there.
-    fn visits<V>(&self, tree: &RBTree<Key, V>, key: &Key) -> usize {
-        COMPARES.store(0, Relaxed);
-        let _ = tree.get(key);
-        COMPARES.load(Relaxed)
-    }
-}
-
-impl Drop for Counting {
-    fn drop(&mut self) {
-        COUNTING.store(0, Relaxed);
-    }
-}
-
 /// The height of `tree` (the nodes on its longest root-to-leaf path) and the mean depth of its
 /// nodes, measured by searching every key: O(n log n), for `stats` only.
 pub(crate) fn height_of<V>(tree: &RBTree<Key, V>) -> (usize, usize) {
-    let c = Counting::start();
     let (mut max, mut sum, mut n) = (0, 0, 0);
-    for k in tree.keys() {
-        let v = c.visits(tree, k);
-        max = max.max(v);
-        sum += v;
+    for key in tree.keys() {
+        // A search for a key that is there compares it with every node from the root down to
+        // its own: its depth, counting the root as 1.
+        let probe = key.clone();
+        let _ = tree.get(&probe);
+        let depth = probe.comparisons.get() as usize;
+        max = max.max(depth);
+        sum += depth;
         n += 1;
     }
     (max, sum.checked_div(n).unwrap_or(0))
@@ -223,10 +230,7 @@ impl RunQueue {
     pub(crate) fn add(&mut self, nice: i32) -> Result<u32> {
         let id = self.next_id;
         let next_id = id.checked_add(1).ok_or(ENOSPC)?;
-        let key = Key {
-            vruntime: self.min_vruntime,
-            id,
-        };
+        let key = Key::new(self.min_vruntime, id);
         let e = Entity {
             nice,
             weight: weight(nice),
@@ -240,7 +244,7 @@ impl RunQueue {
 
     /// Removes entity `id`; `ENOENT` if there is none.
     pub(crate) fn remove(&mut self, id: u32) -> Result {
-        let key = *self.tree.keys().find(|k| k.id == id).ok_or(ENOENT)?;
+        let key = self.tree.keys().find(|k| k.id == id).ok_or(ENOENT)?.clone();
         self.tree.remove(&key);
         self.update_min();
         Ok(())
@@ -279,7 +283,7 @@ impl RunQueue {
             }
             let Some((key, mut e)) = self.tree.cursor_front().map(|c| {
                 let (k, v) = c.current();
-                (*k, *v)
+                (k.clone(), *v)
             }) else {
                 return Ok(());
             };
@@ -289,12 +293,10 @@ impl RunQueue {
             // None of these saturates, by the check above.
             e.runtime = e.runtime.saturating_add(self.slice_ns);
             e.slices = e.slices.saturating_add(1);
-            let key = Key {
-                vruntime: key
-                    .vruntime
-                    .saturating_add(vruntime_delta(self.slice_ns, e.weight)),
-                id: key.id,
-            };
+            let vruntime = key
+                .vruntime
+                .saturating_add(vruntime_delta(self.slice_ns, e.weight));
+            let key = Key::new(vruntime, key.id);
             // The node that came out goes back in with the new key: no allocation.
             self.tree
                 .insert_node(node.into_reservation().into_node(key, e));
@@ -338,6 +340,31 @@ mod tests {
         assert_eq!(rb_height_bound(3), 4);
         assert_eq!(rb_height_bound(4), 4);
         assert_eq!(rb_height_bound(10000), 26);
+    }
+
+    /// The measure of a tree's height: the red-black tree of 1, 2, 3 is 2 at the root, 1 and 3
+    /// below. Each tree counts its own searches: measuring one leaves the other's figures as
+    /// they were.
+    #[test]
+    fn heights_are_per_tree() -> Result {
+        let mut small = Counted::new();
+        let mut large = Counted::new();
+        assert_eq!(height_of(&small), (0, 0));
+        small.insert(Key::new(1, 0), ())?;
+        assert_eq!(height_of(&small), (1, 1));
+        for k in 2..=3 {
+            small.insert(Key::new(k, 0), ())?;
+        }
+        for k in 0..1000 {
+            large.insert(Key::new(k, 0), ())?;
+        }
+        let (height, mean) = height_of(&large);
+        assert!((10..=rb_height_bound(1000)).contains(&height));
+        assert!(mean <= height);
+        // (1 + 2 + 2) / 3, rounded down.
+        assert_eq!(height_of(&small), (2, 1));
+        assert_eq!(height_of(&large), (height, mean));
+        Ok(())
     }
 
     #[test]

@@ -133,7 +133,7 @@ static RB: Table<Rb> = Table {
 };
 
 fn rb_key(k: u64) -> cfs::Key {
-    cfs::Key { vruntime: k, id: 0 }
+    cfs::Key::new(k, 0)
 }
 
 fn rb_insert(s: &Rb, v: &Values<'_>) -> Result {
@@ -193,7 +193,7 @@ fn rb_erase_random(s: &Rb, v: &Values<'_>) -> Result {
     }
     let mut keys = KVVec::with_capacity(tree.len(), GFP_KERNEL)?;
     for k in tree.keys() {
-        keys.push(*k, GFP_KERNEL)?;
+        keys.push(k.clone(), GFP_KERNEL)?;
     }
     // A partial Fisher-Yates shuffle picks n distinct keys.
     let mut rnd = prng::Prandom::new(seed);
