@@ -33,6 +33,8 @@ mod cmd;
 mod debugfs;
 #[path = "../../rust/proclab/hlist.rs"]
 mod hlist;
+#[path = "../../rust/proclab/layout.rs"]
+mod layout;
 mod live;
 mod prng;
 mod work;
@@ -236,11 +238,8 @@ fn rb_stats(s: &Rb, f: &mut SeqOut) -> fmt::Result {
         )?,
         _ => writeln!(f, "leftmost: -\nrightmost: -")?,
     }
-    writeln!(
-        f,
-        "node_bytes: {}",
-        core::mem::size_of::<kernel::bindings::rb_node>() + core::mem::size_of::<cfs::Key>()
-    )
+    let node_bytes = layout::RB_NODE_BYTES + core::mem::size_of::<cfs::Key>();
+    writeln!(f, "node_bytes: {node_bytes}")
 }
 
 static RB_FILES: [FileSpec<Rb>; 3] = [
@@ -609,11 +608,7 @@ fn list_stats(s: &Lst, f: &mut SeqOut) -> fmt::Result {
     writeln!(f, "links_offset: {}", core::mem::offset_of!(Item, links))?;
     writeln!(f, "links_bytes: {}", core::mem::size_of::<ListLinks>())?;
     writeln!(f, "head_bytes: {}", core::mem::size_of::<List<Item>>())?;
-    writeln!(
-        f,
-        "c_list_head_bytes: {}",
-        core::mem::size_of::<kernel::bindings::list_head>()
-    )
+    writeln!(f, "c_list_head_bytes: {}", layout::LIST_HEAD_BYTES)
 }
 
 static LIST_FILES: [FileSpec<Lst>; 3] = [
@@ -726,18 +721,14 @@ fn hl_stats(s: &Hl, f: &mut SeqOut) -> fmt::Result {
         used += usize::from(n > 0);
         longest = longest.max(n);
     }
-    let head = core::mem::size_of::<kernel::bindings::hlist_head>();
-    let lhead = core::mem::size_of::<kernel::bindings::list_head>();
+    let head = layout::HLIST_HEAD_BYTES;
+    let lhead = layout::LIST_HEAD_BYTES;
     writeln!(f, "keys: {}", t.len())?;
     writeln!(f, "buckets: {}", t.buckets())?;
     writeln!(f, "buckets_used: {used}")?;
     writeln!(f, "longest_chain: {longest}")?;
     writeln!(f, "hlist_head_bytes: {head}")?;
-    writeln!(
-        f,
-        "hlist_node_bytes: {}",
-        core::mem::size_of::<kernel::bindings::hlist_node>()
-    )?;
+    writeln!(f, "hlist_node_bytes: {}", layout::HLIST_NODE_BYTES)?;
     writeln!(f, "bucket_array_bytes: {}", head * t.buckets())?;
     writeln!(f, "as_list_head_bytes: {}", lhead * t.buckets())
 }
@@ -857,14 +848,16 @@ fn xa_dump(s: &Xa, f: &mut SeqOut) -> fmt::Result {
     Ok(())
 }
 
-/// The `xa_node`s an XArray needs for `indices` (ascending): a node covers 64 slots
-/// (`XA_CHUNK_SHIFT` 6) per level, and a lone index 0 lives in the head without a node.
+/// The `xa_node`s an XArray needs for `indices` (ascending): a node covers
+/// [`layout::XA_CHUNK_SIZE`] slots per level, and a lone index 0 lives in the head without a
+/// node.
 fn xa_nodes(indices: &RBTree<usize, ()>) -> usize {
+    use layout::{XA_CHUNK_SHIFT, XA_MAX_LEVELS};
     let Some(max) = indices.cursor_back().map(|c| *c.current().0) else {
         return 0;
     };
     let mut levels = 0;
-    while levels < 11 && (max >> (6 * levels)) > 0 {
+    while levels < XA_MAX_LEVELS && (max >> (XA_CHUNK_SHIFT * levels)) > 0 {
         levels += 1;
     }
     if max == 0 {
@@ -875,11 +868,7 @@ fn xa_nodes(indices: &RBTree<usize, ()>) -> usize {
         // Distinct prefixes above level l: one node per prefix (the keys are in order).
         let mut last = None;
         for &i in indices.keys() {
-            let p = if 6 * l >= usize::BITS as usize {
-                0
-            } else {
-                i >> (6 * l)
-            };
+            let p = i.checked_shr(XA_CHUNK_SHIFT * l).unwrap_or(0);
             if last != Some(p) {
                 nodes += 1;
                 last = Some(p);
@@ -895,13 +884,14 @@ fn xa_stats(s: &Xa, f: &mut SeqOut) -> fmt::Result {
     let nodes = xa_nodes(&index);
     writeln!(f, "entries: {n}")?;
     writeln!(f, "xa_nodes: {nodes}")?;
-    writeln!(f, "xa_node_bytes: 576")?;
-    writeln!(f, "xarray_bytes: {}", nodes * 576)?;
+    writeln!(f, "xa_node_bytes: {}", layout::XA_NODE_BYTES)?;
+    writeln!(f, "xarray_bytes: {}", nodes * layout::XA_NODE_BYTES)?;
     match index.cursor_back() {
         Some(c) => {
             let max = *c.current().0;
             writeln!(f, "max_index: {max}")?;
-            match max.checked_add(1).and_then(|m| m.checked_mul(8)) {
+            let slot = core::mem::size_of::<usize>();
+            match max.checked_add(1).and_then(|m| m.checked_mul(slot)) {
                 Some(b) => writeln!(f, "flat_array_bytes: {b}"),
                 None => writeln!(f, "flat_array_bytes: more than 2^64"),
             }
