@@ -1,445 +1,163 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A CFS-style run queue on `kernel::rbtree::RBTree`: entities keyed by vruntime, the leftmost
-//! runs next.
-//!
-//! This is the scheduler as CFS was until 6.5: pick the entity with the smallest vruntime, run it
-//! for a slice, advance its vruntime by `slice * NICE_0_LOAD / weight` (`calc_delta_fair()`), put
-//! it back. 7.3's EEVDF keeps the same kind of tree (`cfs_rq->tasks_timeline`) but keys it by
-//! virtual deadline; see `Documentation/data-structures.rst`.
+//! `ds/cfs/`: the CFS-style run queue of [`crate::runqueue`] driven by commands (entities
+//! added at a nice level, slices run), each entity's share of the CPU set against its weight;
+//! and `live`, the real run queues next to the model (see [`crate::live`]).
 
-use core::cell::Cell;
-use core::ops::Deref;
-use kernel::{
-    prelude::*,
-    rbtree::{RBTree, RBTreeNode},
+use core::fmt::{self, Write};
+use kernel::prelude::*;
+
+use crate::cmd::{Arg, Command, Table, Values};
+use crate::debugfs::{one_page, FileSpec, SeqOut};
+use crate::demo::{clear, control, full, ratio, reader, Clear, Demo, Structure};
+use crate::runqueue::RunQueue;
+use crate::tree::height_bound;
+use crate::work;
+
+/// The slice length of a new run queue: 3 ms. `clear` keeps the slice length it has.
+pub(crate) const DEFAULT_SLICE_NS: u64 = 3_000_000;
+
+impl Structure for RunQueue {
+    const FILES: &'static [FileSpec<Demo<Self>>] = &[
+        control(&COMMANDS),
+        reader(c"dump", dump, |rq| rq.lock().tree.len() * 96 + 128),
+        reader(c"stats", stats, one_page),
+        reader(c"live", |_, f| crate::live::show(f), one_page),
+    ];
+}
+
+/// The commands; `run` is a long command.
+static COMMANDS: Table<Demo<RunQueue>> = Table {
+    file: "ds/cfs/control",
+    commands: &[
+        Command {
+            verb: &["add"],
+            args: &[Arg::int("NICE", -20, 19)],
+            help: "a new entity at nice NICE, placed at min_vruntime",
+            run: add,
+        },
+        Command {
+            verb: &["remove"],
+            args: &[Arg::uint("ID", 0, u32::MAX as u64)],
+            help: "take entity ID off the run queue",
+            run: remove,
+        },
+        Command {
+            verb: &["run"],
+            args: &[Arg::uint("K", 0, 1_000_000)],
+            help: "run K slices: the leftmost runs, its vruntime grows by slice*1024/weight",
+            run,
+        },
+        Command {
+            verb: &["slice"],
+            args: &[Arg::uint("NS", 1, 1_000_000_000)],
+            help: "the slice length in ns (default 3000000)",
+            run: |rq, args| {
+                let slice_ns = args.uint(0)?;
+                rq.lock_for(args)?.slice_ns = slice_ns;
+                Ok(())
+            },
+        },
+        Command {
+            verb: &["clear"],
+            args: &[],
+            help: "an empty run queue, the clock back at 0",
+            run: clear,
+        },
+    ],
 };
 
-/// `sched_prio_to_weight[]` of `kernel/sched/core.c` (not exported: a copy), nice -20 to 19.
-pub(crate) const NICE_TO_WEIGHT: [u32; 40] = [
-    88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916, 9548, 7620, 6100, 4904,
-    3906, 3121, 2501, 1991, 1586, 1277, 1024, 820, 655, 526, 423, 335, 272, 215, 172, 137, 110, 87,
-    70, 56, 45, 36, 29, 23, 18, 15,
-];
-
-/// The weight of nice 0 (`NICE_0_LOAD` without the fixed-point scaling).
-pub(crate) const NICE_0_LOAD: u64 = 1024;
-
-/// The weight of a nice value in -20..=19.
-pub(crate) fn weight(nice: i32) -> u32 {
-    NICE_TO_WEIGHT[(nice.clamp(-20, 19) + 20) as usize]
+fn add(rq: &Demo<RunQueue>, args: &Values<'_>) -> Result {
+    let nice = args.int(0)? as i32;
+    let mut rq = rq.lock_for(args)?;
+    if rq.tree.len() >= crate::max_elements() {
+        return Err(full(args, "entities"));
+    }
+    rq.add(nice)
+        .map_err(|e| args.refuse_with(e, format_args!("no id left (clear starts over)")))?;
+    Ok(())
 }
 
-/// How far a slice of `delta_ns` moves the vruntime of an entity of `weight`:
-/// `calc_delta_fair()`, `delta * NICE_0_LOAD / weight` (rounded down). The product saturates,
-/// which takes a `delta_ns` past 2^54 (the `slice` command stops at 10^9).
-pub(crate) fn vruntime_delta(delta_ns: u64, weight: u32) -> u64 {
-    delta_ns.saturating_mul(NICE_0_LOAD) / u64::from(weight.max(1))
+fn remove(rq: &Demo<RunQueue>, args: &Values<'_>) -> Result {
+    let id = args.uint(0)? as u32;
+    let why = format_args!("no entity {id}");
+    rq.lock_for(args)?
+        .remove(id)
+        .map_err(|e| args.refuse_with(e, why))
 }
 
-/// The most a slice of `delta_ns` can move any vruntime: at the smallest weight, nice 19's.
-fn max_vruntime_delta(delta_ns: u64) -> u64 {
-    vruntime_delta(delta_ns, NICE_TO_WEIGHT[NICE_TO_WEIGHT.len() - 1])
-}
-
-/// Slices run between two checks for a pending signal.
-const SLICES_PER_CHECK: u64 = 1024;
-
-/// The key of an entity: its vruntime, then its id (unique: `RBTree` replaces equal keys).
-///
-/// `RBTree` does not expose its nodes, so the depth of a key is measured by searching for it: a
-/// search visits one node per level down to the key, comparing the key searched for with each.
-/// That key counts its comparisons itself, so two trees measured at once (`rbtree/stats` and
-/// `cfs/stats` read together, each under its own lock) cannot mix their counts.
-pub(crate) struct Key {
-    pub(crate) vruntime: u64,
-    pub(crate) id: u32,
-    /// The comparisons this key has made as the key searched for (`self` of [`Ord::cmp`]).
-    /// It takes the place of the padding after `id`: a tree node is no larger for it.
-    comparisons: Cell<u32>,
-}
-
-const _: () = assert!(core::mem::size_of::<Key>() == 16);
-
-impl Key {
-    pub(crate) fn new(vruntime: u64, id: u32) -> Self {
-        Key {
-            vruntime,
-            id,
-            comparisons: Cell::new(0),
-        }
+/// The run queue emptied, its clock back at 0; the slice length stays.
+impl Clear for RunQueue {
+    fn clear(&mut self) {
+        *self = RunQueue::new(self.slice_ns);
     }
 }
 
-/// A copy is a new key: it has made no comparison yet.
-impl Clone for Key {
-    fn clone(&self) -> Self {
-        Key::new(self.vruntime, self.id)
+/// A long command (see [`work`]): `ENOSPC` if it could overflow the model's clock, `EINTR` if a
+/// signal stops it (the slices run until then stay run).
+fn run(rq: &Demo<RunQueue>, args: &Values<'_>) -> Result {
+    let _running = rq.start(args)?;
+    let k = args.uint(0)?;
+    rq.lock().can_run(k).map_err(|e| {
+        let why = format_args!("the clock would pass 2^64-1 ns (clear starts over)");
+        args.refuse_with(e, why)
+    })?;
+    // In chunks, the lock dropped in between: a reader of dump or stats waits for one chunk,
+    // not for the whole run. Only readers come in between (other commands get EBUSY), so
+    // the check above holds for every chunk.
+    let mut left = k;
+    while left > 0 {
+        let n = left.min(work::SLICES_PER_LOCK);
+        rq.lock().run(n)?;
+        left -= n;
     }
+    Ok(())
 }
 
-impl Ord for Key {
-    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
-        self.comparisons
-            .set(self.comparisons.get().saturating_add(1));
-        (self.vruntime, self.id).cmp(&(other.vruntime, other.id))
-    }
+/// A share in hundredths of a percent.
+fn share(x: u64, total: u64) -> u64 {
+    ratio(x, total, 10000)
 }
 
-/// Equal keys are the same vruntime and id; the count of comparisons is not part of a key.
-impl PartialEq for Key {
-    fn eq(&self, other: &Self) -> bool {
-        (self.vruntime, self.id) == (other.vruntime, other.id)
+fn dump(rq: &Demo<RunQueue>, f: &mut SeqOut) -> fmt::Result {
+    let rq = rq.lock();
+    let total_weight: u64 = rq.tree.values().map(|e| u64::from(e.weight)).sum();
+    writeln!(
+        f,
+        "  {:>4} {:>4} {:>6} {:>16} {:>16} {:>7} {:>8} {:>11}",
+        "id", "nice", "weight", "vruntime", "runtime", "slices", "share_%", "predicted_%"
+    )?;
+    for (i, (key, entity)) in rq.tree.iter().enumerate() {
+        let got = share(entity.runtime, rq.total_runtime);
+        let predicted = share(entity.weight.into(), total_weight);
+        writeln!(
+            f,
+            "{} {:>4} {:>4} {:>6} {:>16} {:>16} {:>7} {:>5}.{:02} {:>8}.{:02}",
+            if i == 0 { '*' } else { ' ' },
+            key.id,
+            entity.nice,
+            entity.weight,
+            key.value,
+            entity.runtime,
+            entity.slices,
+            got / 100,
+            got % 100,
+            predicted / 100,
+            predicted % 100
+        )?;
     }
+    Ok(())
 }
 
-impl Eq for Key {}
-
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-/// The height of `tree` (the nodes on its longest root-to-leaf path) and the mean depth of its
-/// nodes, measured by searching every key: O(n log n), for `stats` only.
-pub(crate) fn height_of<V>(tree: &RBTree<Key, V>) -> (usize, usize) {
-    let (mut max, mut sum, mut n) = (0, 0, 0);
-    for key in tree.keys() {
-        // A search for a key that is there compares it with every node from the root down to
-        // its own: its depth, counting the root as 1.
-        let probe = key.clone();
-        let _ = tree.get(&probe);
-        let depth = probe.comparisons.get() as usize;
-        max = max.max(depth);
-        sum += depth;
-        n += 1;
-    }
-    (max, sum.checked_div(n).unwrap_or(0))
-}
-
-/// 2 * log2(n + 1), the red-black bound on the height, rounded down: the largest `h` with
-/// `2^h <= (n + 1)^2`.
-pub(crate) fn rb_height_bound(n: usize) -> usize {
-    // (n + 1)^2 fits 128 bits for any n below 2^64 - 1; usize::MAX nodes cannot exist.
-    let sq = (n as u128 + 1).saturating_mul(n as u128 + 1);
-    (u128::BITS - 1 - sq.leading_zeros()) as usize
-}
-
-/// An `RBTree` that knows how many nodes it holds (`RBTree` does not, and counting them walks
-/// the whole tree). Reads go to the tree; changes go through the methods that keep the count.
-pub(crate) struct Counted<K, V> {
-    tree: RBTree<K, V>,
-    len: usize,
-}
-
-impl<K: Ord, V> Counted<K, V> {
-    pub(crate) fn new() -> Self {
-        Counted {
-            tree: RBTree::new(),
-            len: 0,
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Inserts `key`, or replaces its value if it is there.
-    pub(crate) fn insert(&mut self, key: K, value: V) -> Result {
-        self.insert_node(RBTreeNode::new(key, value, GFP_KERNEL)?);
-        Ok(())
-    }
-
-    /// Inserts a node allocated before, or replaces the node of the same key.
-    pub(crate) fn insert_node(&mut self, node: RBTreeNode<K, V>) {
-        if self.tree.insert(node).is_none() {
-            self.len += 1;
-        }
-    }
-
-    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
-        let v = self.tree.remove(key)?;
-        self.len -= 1;
-        Some(v)
-    }
-
-    /// Takes the leftmost node out, keeping its allocation.
-    pub(crate) fn pop_front(&mut self) -> Option<RBTreeNode<K, V>> {
-        let (_, node) = self.tree.cursor_front_mut()?.remove_current();
-        self.len -= 1;
-        Some(node)
-    }
-
-    pub(crate) fn clear(&mut self) {
-        *self = Self::new();
-    }
-}
-
-impl<K, V> Deref for Counted<K, V> {
-    type Target = RBTree<K, V>;
-
-    fn deref(&self) -> &RBTree<K, V> {
-        &self.tree
-    }
-}
-
-/// One schedulable entity of the model.
-#[derive(Clone, Copy)]
-pub(crate) struct Entity {
-    pub(crate) nice: i32,
-    pub(crate) weight: u32,
-    /// CPU time received (ns).
-    pub(crate) runtime: u64,
-    /// Slices received.
-    pub(crate) slices: u64,
-}
-
-/// The run queue: the tree, the clock of the model, and `min_vruntime`.
-///
-/// The clock and the counters are 64-bit and never wrap: [`RunQueue::run`] refuses, with
-/// `ENOSPC`, a run that could take one past `u64::MAX` (the kernel's vruntimes do wrap, and it
-/// compares them by the sign of their difference, but this model's tree orders them as plain
-/// numbers), and [`RunQueue::add`] refuses a new entity once the ids are used up. `clear` starts
-/// over.
-pub(crate) struct RunQueue {
-    pub(crate) tree: Counted<Key, Entity>,
-    pub(crate) next_id: u32,
-    /// The smallest vruntime in the queue, never going back: where new entities start.
-    pub(crate) min_vruntime: u64,
-    pub(crate) slice_ns: u64,
-    pub(crate) total_runtime: u64,
-    pub(crate) slices: u64,
-}
-
-impl RunQueue {
-    pub(crate) fn new(slice_ns: u64) -> Self {
-        RunQueue {
-            tree: Counted::new(),
-            next_id: 0,
-            min_vruntime: 0,
-            slice_ns,
-            total_runtime: 0,
-            slices: 0,
-        }
-    }
-
-    /// Adds an entity at nice `nice`, starting at `min_vruntime` (as CFS's `place_entity()`
-    /// did): neither ahead of the others nor owed years of CPU time.
-    /// `ENOSPC` once 2^32 - 1 ids have been given out.
-    pub(crate) fn add(&mut self, nice: i32) -> Result<u32> {
-        let id = self.next_id;
-        let next_id = id.checked_add(1).ok_or(ENOSPC)?;
-        let key = Key::new(self.min_vruntime, id);
-        let e = Entity {
-            nice,
-            weight: weight(nice),
-            runtime: 0,
-            slices: 0,
-        };
-        self.tree.insert(key, e)?;
-        self.next_id = next_id;
-        Ok(id)
-    }
-
-    /// Removes entity `id`; `ENOENT` if there is none.
-    pub(crate) fn remove(&mut self, id: u32) -> Result {
-        let key = self.tree.keys().find(|k| k.id == id).ok_or(ENOENT)?.clone();
-        self.tree.remove(&key);
-        self.update_min();
-        Ok(())
-    }
-
-    /// `ENOSPC` if `k` slices could take a vruntime, the clock or the slice count past
-    /// `u64::MAX`: no vruntime is above the rightmost one, and a slice moves one by at most
-    /// [`max_vruntime_delta`]; an entity's runtime and slices are at most the queue's.
-    pub(crate) fn can_run(&self, k: u64) -> Result {
-        let top = self
-            .tree
-            .cursor_back()
-            .map_or(self.min_vruntime, |c| c.current().0.vruntime);
-        let after = |now: u64, per_slice: u64| k.checked_mul(per_slice)?.checked_add(now);
-        if after(top, max_vruntime_delta(self.slice_ns)).is_none()
-            || after(self.total_runtime, self.slice_ns).is_none()
-            || after(self.slices, 1).is_none()
-        {
-            return Err(ENOSPC);
-        }
-        Ok(())
-    }
-
-    /// Runs `k` slices: each time the leftmost entity runs one slice and goes back into the tree
-    /// at its new vruntime. No allocation: the node taken out is the node put back.
-    ///
-    /// `ENOSPC`, before anything runs, if `k` slices could take a vruntime, the clock or the
-    /// slice count past `u64::MAX`: no vruntime is above the rightmost one, and a slice moves one
-    /// by at most [`max_vruntime_delta`]; an entity's runtime and slices are at most the queue's.
-    /// `EINTR` if a signal comes: the slices run until then stay run.
-    pub(crate) fn run(&mut self, k: u64) -> Result {
-        self.can_run(k)?;
-        for i in 0..k {
-            if i % SLICES_PER_CHECK == 0 {
-                crate::work::interrupted()?;
-            }
-            let Some((key, mut e)) = self.tree.cursor_front().map(|c| {
-                let (k, v) = c.current();
-                (k.clone(), *v)
-            }) else {
-                return Ok(());
-            };
-            let Some(node) = self.tree.pop_front() else {
-                return Ok(());
-            };
-            // None of these saturates, by the check above.
-            e.runtime = e.runtime.saturating_add(self.slice_ns);
-            e.slices = e.slices.saturating_add(1);
-            let vruntime = key
-                .vruntime
-                .saturating_add(vruntime_delta(self.slice_ns, e.weight));
-            let key = Key::new(vruntime, key.id);
-            // The node that came out goes back in with the new key: no allocation.
-            self.tree
-                .insert_node(node.into_reservation().into_node(key, e));
-            self.total_runtime = self.total_runtime.saturating_add(self.slice_ns);
-            self.slices = self.slices.saturating_add(1);
-            self.update_min();
-        }
-        Ok(())
-    }
-
-    fn update_min(&mut self) {
-        if let Some(c) = self.tree.cursor_front() {
-            self.min_vruntime = self.min_vruntime.max(c.current().0.vruntime);
-        }
-    }
-}
-
-#[kunit_tests(proclab_ds_cfs)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn weights_and_deltas() {
-        assert_eq!(weight(0), 1024);
-        assert_eq!(weight(-20), 88761);
-        assert_eq!(weight(19), 15);
-        assert_eq!(weight(5), 335);
-        // Each nice step is about 1.25x.
-        for n in -20..19 {
-            let r = weight(n) * 100 / weight(n + 1);
-            assert!((118..=132).contains(&r));
-        }
-        assert_eq!(vruntime_delta(3_000_000, 1024), 3_000_000);
-        assert_eq!(vruntime_delta(3_000_000, 335), 9_170_149);
-    }
-
-    #[test]
-    fn height_bound() {
-        assert_eq!(rb_height_bound(0), 0);
-        assert_eq!(rb_height_bound(1), 2);
-        assert_eq!(rb_height_bound(3), 4);
-        assert_eq!(rb_height_bound(4), 4);
-        assert_eq!(rb_height_bound(10000), 26);
-    }
-
-    /// The measure of a tree's height: the red-black tree of 1, 2, 3 is 2 at the root, 1 and 3
-    /// below. Each tree counts its own searches: measuring one leaves the other's figures as
-    /// they were.
-    #[test]
-    fn heights_are_per_tree() -> Result {
-        let mut small = Counted::new();
-        let mut large = Counted::new();
-        assert_eq!(height_of(&small), (0, 0));
-        small.insert(Key::new(1, 0), ())?;
-        assert_eq!(height_of(&small), (1, 1));
-        for k in 2..=3 {
-            small.insert(Key::new(k, 0), ())?;
-        }
-        for k in 0..1000 {
-            large.insert(Key::new(k, 0), ())?;
-        }
-        let (height, mean) = height_of(&large);
-        assert!((10..=rb_height_bound(1000)).contains(&height));
-        assert!(mean <= height);
-        // (1 + 2 + 2) / 3, rounded down.
-        assert_eq!(height_of(&small), (2, 1));
-        assert_eq!(height_of(&large), (height, mean));
-        Ok(())
-    }
-
-    #[test]
-    fn shares_follow_the_weights() -> Result {
-        let mut rq = RunQueue::new(1_000_000);
-        rq.add(0)?;
-        rq.add(5)?;
-        rq.run(10_000)?;
-        let runtimes: KVec<u64> = {
-            let mut v = KVec::new();
-            for e in rq.tree.values() {
-                v.push(e.runtime, GFP_KERNEL)?;
-            }
-            v
-        };
-        let total: u64 = runtimes.iter().sum();
-        assert_eq!(total, 10_000 * 1_000_000);
-        // nice 0 gets 1024 / 1359 = 75.35 %, to a slice or two.
-        let nice0 = rq
-            .tree
-            .values()
-            .find(|e| e.nice == 0)
-            .map_or(0, |e| e.runtime);
-        let permille = nice0 * 10_000 / total;
-        assert!((7525..=7545).contains(&permille));
-        // A newcomer starts at min_vruntime, not at 0.
-        let id = rq.add(0)?;
-        let v = rq
-            .tree
-            .keys()
-            .find(|k| k.id == id)
-            .map_or(0, |k| k.vruntime);
-        assert_eq!(v, rq.min_vruntime);
-        assert!(v > 0);
-        Ok(())
-    }
-
-    /// A run that could overflow the 64-bit clock is refused whole, and the largest one that
-    /// fits runs (a nice 19 entity at 1 s slices: 68 s of vruntime per slice).
-    #[test]
-    fn the_clock_never_wraps() -> Result {
-        let mut rq = RunQueue::new(1_000_000_000);
-        let per_slice = vruntime_delta(1_000_000_000, weight(19));
-        assert_eq!(per_slice, 68_266_666_666);
-        rq.min_vruntime = u64::MAX - 10 * per_slice;
-        rq.add(19)?;
-        assert_eq!(rq.run(11), Err(ENOSPC));
-        assert_eq!(rq.slices, 0);
-        rq.run(10)?;
-        assert_eq!(rq.slices, 10);
-        let v = rq.tree.keys().next().map_or(0, |k| k.vruntime);
-        assert_eq!(v, u64::MAX - 10 * per_slice + 10 * per_slice);
-        assert_eq!(rq.run(1), Err(ENOSPC));
-
-        // The clock (total runtime) and the slice count are checked too.
-        let mut rq = RunQueue::new(1_000_000_000);
-        rq.add(-20)?;
-        rq.total_runtime = u64::MAX - 1_000_000_000;
-        assert_eq!(rq.run(2), Err(ENOSPC));
-        rq.run(1)?;
-        let mut rq = RunQueue::new(1);
-        rq.add(0)?;
-        rq.slices = u64::MAX;
-        assert_eq!(rq.run(1), Err(ENOSPC));
-        Ok(())
-    }
-
-    /// Ids are not reused: the last one refuses a new entity.
-    #[test]
-    fn ids_run_out() -> Result {
-        let mut rq = RunQueue::new(1);
-        rq.next_id = u32::MAX - 1;
-        assert_eq!(rq.add(0)?, u32::MAX - 1);
-        assert_eq!(rq.add(0), Err(ENOSPC));
-        assert_eq!(rq.tree.len(), 1);
-        Ok(())
-    }
+fn stats(rq: &Demo<RunQueue>, f: &mut SeqOut) -> fmt::Result {
+    let rq = rq.lock();
+    let n = rq.tree.len();
+    let (height, _) = rq.tree.height();
+    writeln!(f, "entities: {n}")?;
+    writeln!(f, "height: {height}")?;
+    writeln!(f, "height_bound: {}", height_bound(n))?;
+    writeln!(f, "min_vruntime: {}", rq.min_vruntime)?;
+    writeln!(f, "slice_ns: {}", rq.slice_ns)?;
+    writeln!(f, "slices: {}", rq.slices)?;
+    writeln!(f, "clock_ns: {}", rq.total_runtime)
 }

@@ -27,7 +27,7 @@ u32 proclab_prandom_nth(u64 seed, unsigned int n)
 }
 
 /*
- * C twins of the benchmark loops in samples/ds/bench.rs: the same work
+ * C twins of the benchmark loops in samples/ds/bench_runs.rs: the same work
  * through the C API, compiled with the same flags, timed the same way.
  * Keys are ordered by (key, index), like the Rust side's tuple keys (the
  * Rust tree cannot hold equal keys).
@@ -189,7 +189,7 @@ u64 proclab_c_rbtree(const u32 *keys, u32 n, u32 loops, int what)
 }
 
 /*
- * The XArray loop of bench.rs: store n pointers, load each of them loops
+ * The XArray loop of bench_runs.rs: store n pointers, load each of them loops
  * times, erase them; an allocating XArray (XA_FLAGS_ALLOC) as Rust's is.
  * xa_load() takes only the RCU read lock, the C way. Returns the cycles, or 0
  * if out of memory or a signal is pending (checked once per pass of loads).

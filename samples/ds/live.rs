@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The `live` view: the real runnable tasks of each CPU in a red-black tree ordered by
-//! `se.vruntime`, next to the model of [`crate::cfs`].
+//! `se.vruntime`, next to the model of [`crate::runqueue`].
 //!
 //! The kernel's own per-CPU tree (`cfs_rq->tasks_timeline`) is private to the scheduler and
 //! protected by the run-queue lock, which modules cannot take. The view therefore reads the
