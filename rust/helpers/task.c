@@ -256,7 +256,10 @@ int proclab_pid_max(void)
 	return READ_ONCE(init_pid_ns.pid_max);
 }
 
-/* The size of the slab object that holds @p (task_struct plus FPU state). */
+/*
+ * The size of the slab object that holds @p (task_struct plus FPU state).
+ * @p must be a slab object: any task but init_task, which is static.
+ */
 size_t proclab_task_object_size(struct task_struct *p)
 {
 	return ksize(p);

@@ -23,8 +23,8 @@ pub(crate) struct RootDir(());
 impl RootDir {
     /// Creates the directory. Called once, from the init of `proclab_core`.
     pub(crate) fn create() -> Result<Self> {
-        // SAFETY: Only `proclab_core`'s init calls this, once; no module that uses the root can
-        // be loaded before `proclab_core` has finished loading.
+        // SAFETY: The shim sets the static `proclab_root` unlocked. Only this init calls it, once,
+        // and its readers (modules linking `proclab_debugfs_root()`) cannot load before it returns.
         to_result(unsafe { proclab_core_create_root() }).inspect_err(|e| {
             pr_err!("cannot create debugfs directory proclab: {:?}\n", e);
         })?;
@@ -35,10 +35,9 @@ impl RootDir {
 
 impl Drop for RootDir {
     fn drop(&mut self) {
-        // SAFETY: By the type invariant the directory exists. It is dropped when `proclab_core`
-        // is unloaded, which the module loader allows only when no module that uses the
-        // directory is loaded: each holds a reference on `proclab_core` through its use of
-        // `proclab_debugfs_root()`.
+        // SAFETY: The directory exists (type invariant) and nothing uses it after this: a module
+        // that does links `proclab_debugfs_root()`, and the module loader does not unload
+        // `proclab_core` (which drops this) while such a module is loaded.
         unsafe { proclab_core_remove_root() };
     }
 }

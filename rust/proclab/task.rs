@@ -99,6 +99,12 @@ fn init_task() -> *mut bindings::task_struct {
 /// borrows is held. Tasks created or reaped during the walk may or may not be seen, exactly as
 /// with the C macro; a task that was seen is never freed under the walker.
 ///
+/// Why following the list under RCU is sound: a task is linked with `list_add_tail_rcu()` and
+/// unlinked with `list_del_rcu()`, which leaves its `tasks.next` pointing into the list, and the
+/// reference the task list holds on it is dropped only through `call_rcu()`
+/// (`delayed_put_task_struct()`): a task reached under the RCU read lock stays allocated, and its
+/// `tasks.next` followable, until that read lock is released.
+///
 /// # Invariants
 ///
 /// `cur` is `init_task` or a task that was reachable from `init_task` through `tasks.next`
@@ -137,20 +143,15 @@ impl<'a> Iterator for Processes<'a> {
         if self.done {
             return None;
         }
-        // SAFETY: By the type invariant `cur` is `init_task` or a task seen on the task list
-        // under the RCU read lock that is still held (it is borrowed for `'a`). A task unlinked
-        // with `list_del_rcu()` keeps a valid `tasks.next`, and its memory is not freed before a
-        // grace period has passed, so `next_task()` may follow it; the C shim does the
-        // `rcu_dereference()`.
+        // SAFETY: `cur` was reached under the RCU read lock, still held for `'a` (type invariant),
+        // so it is allocated and its `tasks.next` may be followed (see the type's doc comment).
         let next = unsafe { proclab_next_task(self.cur) };
         match NonNull::new(next) {
             Some(next) if next.as_ptr() != self.head => {
                 // INVARIANT: `next` was just reached from `cur` under the RCU read lock.
                 self.cur = next.as_ptr();
-                // SAFETY: `Task` is a transparent wrapper of `task_struct`. The task stays valid
-                // for `'a`: the task list holds a reference on every task on it and drops it only
-                // through `call_rcu()` (`delayed_put_task_struct()`), which waits for the RCU read
-                // lock held for `'a`.
+                // SAFETY: `Task` wraps `task_struct` transparently; `next` was reached under the
+                // RCU read lock held for `'a`, so its reference is dropped after `'a` at earliest.
                 Some(unsafe { &*next.as_ptr().cast::<Task>() })
             }
             _ => {
@@ -402,26 +403,27 @@ impl fmt::Display for ExitState {
 
 /// The kernel's `HZ`, the tick rate (`CONFIG_HZ`).
 pub(crate) fn hz() -> u32 {
-    // SAFETY: The shim only returns a constant.
+    // SAFETY: The shim takes no argument and returns the constant `HZ`.
     unsafe { proclab_hz() }
 }
 
 /// The size of a task's kernel stack, `THREAD_SIZE`.
 pub(crate) fn thread_size() -> usize {
-    // SAFETY: The shim only returns a constant.
+    // SAFETY: The shim takes no argument and returns the constant `THREAD_SIZE`.
     unsafe { proclab_thread_size() }
 }
 
 /// The initial pid namespace's `pid_max` (`/proc/sys/kernel/pid_max`).
 pub(crate) fn pid_max() -> i32 {
-    // SAFETY: The shim reads an `int` of the static `init_pid_ns` once.
+    // SAFETY: The shim takes no argument; it reads an `int` of the static `init_pid_ns`, which
+    // lives as long as the kernel, with `READ_ONCE()` (the sysctl writes it concurrently).
     unsafe { proclab_pid_max() }
 }
 
 /// `PID_MAX_DEFAULT` and `PID_MAX_LIMIT`: the default and the upper bound of `pid_max` in this
 /// build (`CONFIG_BASE_SMALL` lowers both).
 pub(crate) fn pid_max_bounds() -> (i32, i32) {
-    // SAFETY: The shims only return constants.
+    // SAFETY: The shims take no argument and return compile-time constants.
     unsafe { (proclab_pid_max_default(), proclab_pid_max_limit()) }
 }
 
@@ -626,8 +628,9 @@ pub(crate) trait TaskExt {
     fn creds(&self) -> (u32, u32, u32);
     /// The level of the task's pid namespace and its pid as seen there.
     fn pid_ns(&self) -> Option<(i32, Pid)>;
-    /// The size of the slab object that holds this `task_struct`.
-    fn object_size(&self) -> usize;
+    /// The size of the slab object that holds this `task_struct` (`ksize()`): the structure and
+    /// the FPU state after it. `None` for `init_task` (pid 0 of the boot CPU), a static.
+    fn object_size(&self) -> Option<usize>;
 }
 
 /// Reads of a task that may sleep: call them only where sleeping is allowed (not under the RCU
@@ -675,10 +678,9 @@ impl TaskRow {
     pub(crate) fn read(task: &Task, prev: Option<&Task>, _guard: &rcu::Guard) -> Self {
         let mut r = TaskRow::default();
         let prev = prev.map_or(core::ptr::null(), |p| p.as_ptr().cast_const());
-        // SAFETY: `task` and `prev` (if not NULL) are valid tasks, whose `cpus_ptr` point at
-        // masks freed only with the tasks; the RCU read lock is held (`_guard`), so `real_parent`
-        // stays valid while the shim follows it; `r` is a `TaskRow`, laid out as the C struct
-        // the shim fills.
+        // SAFETY: `task` and `prev` (or NULL) are valid tasks, their `cpus_ptr` masks freed only
+        // with them; the RCU read lock (`_guard`) keeps `real_parent` valid while the shim follows
+        // it; `r` is laid out as the C struct the shim fills.
         unsafe { proclab_task_row(task.as_ptr(), prev, &mut r) };
         r
     }
@@ -709,29 +711,69 @@ impl TaskRow {
     }
 }
 
-/// Reads a field of the `task_struct` behind `$task` once, like `READ_ONCE()`.
+/// Reads the field `$field` of the `task_struct` behind the `&Task` `$task` once: the Rust form
+/// of `READ_ONCE(p->field)`.
 ///
-/// The scheduler writes these fields concurrently; a volatile read of an aligned machine word is
-/// what the C code's plain and `READ_ONCE()` reads compile to.
+/// The scheduler writes these fields while we read them. Why the read is sound and gives a value
+/// the field really held:
+///
+/// - The `&Task` keeps the `task_struct` allocated, so the field's address is valid for reads.
+/// - The kernel's Rust code follows the Linux kernel memory model (LKMM,
+///   `tools/memory-model/`), not Rust's: there, a volatile access of a naturally aligned scalar
+///   of at most the machine word's size is a marked access, which is exactly what C's
+///   `READ_ONCE()` is (`__READ_ONCE()` is a volatile load, `compiletime_assert_rwonce_type()`
+///   limits it to such types). It compiles to a single load instruction, which cannot observe a
+///   half-written value.
+/// - The writers store whole values of the same size (plain stores under the run-queue lock or
+///   `WRITE_ONCE()`), which the kernel relies on not to tear for aligned word-sized scalars
+///   (`CONFIG_KCSAN_ASSUME_PLAIN_WRITES_ATOMIC`), as do procfs's own lockless reads of these
+///   fields.
+///
+/// [`read_once`] checks at compile time that the field is at most 8 bytes and naturally
+/// aligned, and that `usize` is 8 bytes: on a 32-bit kernel a `u64` such as `vruntime` would be
+/// read in two halves, so this code does not build there. Every bit pattern is a valid value of
+/// the integer and pointer types read (pointers are compared, never followed).
 macro_rules! read_once {
     ($task:expr, $($field:tt)+) => {{
         let p: *mut bindings::task_struct = $task.as_ptr();
-        // SAFETY: `$task` is a `&Task`, so `p` points to a valid `task_struct`; the field is an
-        // aligned integer, which a concurrent writer cannot tear.
-        unsafe { core::ptr::read_volatile(&raw const (*p).$($field)+) }
+        // SAFETY: `p` comes from a `&Task`, so it points to a live `task_struct`; only the
+        // address of one of its fields is computed, nothing is read.
+        let field = unsafe { &raw const (*p).$($field)+ };
+        // SAFETY: `field` points into that live `task_struct` (valid for reads), which is not
+        // packed (the field is aligned); its writers store whole values (see the doc comment).
+        unsafe { read_once(field) }
     }};
+}
+
+/// `READ_ONCE(*field)`: one volatile load, a marked access under the LKMM (see [`read_once!`]).
+///
+/// # Safety
+///
+/// `field` is valid for reads and aligned, and every store that may race with this load writes
+/// the whole value at once.
+unsafe fn read_once<T: Copy>(field: *const T) -> T {
+    const {
+        assert!(core::mem::size_of::<usize>() == 8);
+        assert!(core::mem::size_of::<T>() <= 8);
+        assert!(core::mem::align_of::<T>() == core::mem::size_of::<T>());
+    };
+    // SAFETY: `field` is valid for reads and aligned (the caller's promise); `T` is at most a
+    // machine word (checked above), so the load is single-copy atomic and races only with
+    // whole-value stores (the caller's promise).
+    unsafe { core::ptr::read_volatile(field) }
 }
 
 impl TaskExt for Task {
     fn state_char(&self) -> char {
-        // SAFETY: `self.as_ptr()` is a valid task; `task_state_to_char()` only reads it.
+        // SAFETY: `&self` keeps the task allocated, all `task_state_to_char()` needs: it reads
+        // `__state` and `exit_state` with `READ_ONCE()` and follows no pointer.
         let c = unsafe { proclab_task_state_char(self.as_ptr()) };
         char::from(c as u8)
     }
 
     fn ppid(&self) -> Pid {
-        // SAFETY: `self.as_ptr()` is a valid task; `task_ppid_nr()` takes the RCU read lock
-        // itself and checks `pid_alive()` before it follows `real_parent`.
+        // SAFETY: `&self` keeps the task allocated; `task_ppid_nr()` follows `real_parent` under
+        // the RCU read lock it takes and only while `pid_alive()`: the parent is not freed then.
         unsafe { proclab_task_ppid_nr(self.as_ptr()) }
     }
 
@@ -748,12 +790,13 @@ impl TaskExt for Task {
     }
 
     fn nice(&self) -> i32 {
-        // SAFETY: `self.as_ptr()` is a valid task; `task_nice()` reads `static_prio`.
+        // SAFETY: `&self` keeps the task allocated; `task_nice()` reads only its `static_prio`.
         unsafe { proclab_task_nice(self.as_ptr()) }
     }
 
     fn weight(&self) -> u64 {
-        // SAFETY: `self.as_ptr()` is a valid task; the shim reads `se.load.weight` once.
+        // SAFETY: `&self` keeps the task allocated; the shim reads only `se.load.weight`, which is
+        // embedded in the task, with `READ_ONCE()`.
         unsafe { proclab_task_weight(self.as_ptr()) }
     }
 
@@ -762,15 +805,15 @@ impl TaskExt for Task {
     }
 
     fn nr_threads(&self) -> i32 {
-        // SAFETY: `self.as_ptr()` is a valid task. `signal` is set before the task is visible
-        // and is freed only with the `task_struct` itself, so it is valid here too.
+        // SAFETY: `&self` keeps the task allocated, and its `signal` with it: set by
+        // `copy_process()` before the task is visible, released by `__put_task_struct()`.
         unsafe { proclab_get_nr_threads(self.as_ptr()) }
     }
 
     fn comm(&self) -> Comm {
         let mut buf = [0u8; TASK_COMM_LEN];
-        // SAFETY: `self.as_ptr()` is a valid task and `buf` has room for `TASK_COMM_LEN` bytes,
-        // which is what the shim writes.
+        // SAFETY: `&self` keeps the task allocated; `get_task_comm()` copies its `comm` with
+        // `strscpy_pad()` into `buf`, which has the `TASK_COMM_LEN` bytes the shim writes.
         unsafe { proclab_get_task_comm(buf.as_mut_ptr().cast(), self.as_ptr()) };
         Comm(buf)
     }
@@ -796,14 +839,15 @@ impl TaskExt for Task {
     }
 
     fn cpu(&self) -> u32 {
-        // SAFETY: `self.as_ptr()` is a valid task; `task_cpu()` reads one field.
+        // SAFETY: `&self` keeps the task allocated; `task_cpu()` reads only its `thread_info.cpu`
+        // (embedded in the task on x86-64) with `READ_ONCE()`.
         unsafe { proclab_task_cpu(self.as_ptr()) }
     }
 
     fn cpus_allowed(&self) -> ShortStr {
         let mut s = ShortStr::new();
-        // SAFETY: `self.as_ptr()` is a valid task whose `cpus_ptr` points at its own mask or at
-        // a mask freed only with the task; `scnprintf()` writes at most `s.buf.len()` bytes.
+        // SAFETY: `&self` keeps the task allocated; its `cpus_ptr` points at its own mask or at
+        // one freed only with the task; `scnprintf()` writes at most `s.buf.len()` bytes.
         let n = unsafe {
             proclab_task_cpus_allowed(s.buf.as_mut_ptr().cast(), s.buf.len(), self.as_ptr())
         };
@@ -871,8 +915,8 @@ impl TaskExt for Task {
     }
 
     fn real_parent_pid(&self) -> Pid {
-        // SAFETY: `self.as_ptr()` is a valid task; the shim dereferences `real_parent` under the
-        // RCU read lock and only while the task is still hashed (`pid_alive()`).
+        // SAFETY: `&self` keeps the task allocated; the shim follows `real_parent` under the RCU
+        // read lock and only while `pid_alive()`, so the parent is not freed under it.
         unsafe { proclab_task_real_parent_pid(self.as_ptr()) }
     }
 
@@ -893,8 +937,8 @@ impl TaskExt for Task {
 
     fn wchan(&self) -> ShortStr {
         let mut s = ShortStr::new();
-        // SAFETY: `self.as_ptr()` is a valid task; `stack_trace_save_tsk()` pins its stack
-        // (or finds none) itself; `scnprintf()` writes at most `s.buf.len()` bytes.
+        // SAFETY: `&self` keeps the task allocated; `stack_trace_save_tsk()` pins its stack (or
+        // finds none) itself; `scnprintf()` writes at most `s.buf.len()` bytes.
         let n =
             unsafe { proclab_task_wchan(s.buf.as_mut_ptr().cast(), s.buf.len(), self.as_ptr()) };
         s.set_len(n);
@@ -903,51 +947,56 @@ impl TaskExt for Task {
     }
 
     fn nr_fds(&self) -> Option<u32> {
-        // SAFETY: `self.as_ptr()` is a valid task; the shim takes `task_lock()` and the RCU read
-        // lock to read its file table, as procfs does.
+        // SAFETY: `&self` keeps the task allocated; the shim reads `files` under `task_lock()`,
+        // which `exit_files()` takes to clear it, and the fd table under RCU, which frees it.
         let n = unsafe { proclab_task_nr_fds(self.as_ptr()) };
         u32::try_from(n).ok()
     }
 
     fn sigsets(&self) -> Option<(u64, u64, u64)> {
         let (mut pending, mut shared, mut blocked) = (0, 0, 0);
-        // SAFETY: `self.as_ptr()` is a valid task and the out-pointers point to locals; the shim
-        // reads under the sighand lock, as `lock_task_sighand()` does, and fails if the task has
-        // released its sighand.
-        let ok =
-            unsafe { proclab_task_sigsets(self.as_ptr(), &mut pending, &mut shared, &mut blocked) };
+        let (p, s, b) = (&mut pending, &mut shared, &mut blocked);
+        // SAFETY: `&self` keeps the task allocated; the shim locks `sighand` as
+        // `lock_task_sighand()` does (fails once it was released); the out-pointers are locals.
+        let ok = unsafe { proclab_task_sigsets(self.as_ptr(), p, s, b) };
         ok.then_some((pending, shared, blocked))
     }
 
     fn creds(&self) -> (u32, u32, u32) {
         let (mut uid, mut gid, mut euid) = (0, 0, 0);
-        // SAFETY: `self.as_ptr()` is a valid task, whose `real_cred` the shim reads under the
-        // RCU read lock; the out-pointers point to locals.
+        // SAFETY: `&self` keeps the task allocated; the shim reads its `real_cred`, freed only
+        // through RCU, under the RCU read lock; the out-pointers are locals.
         unsafe { proclab_task_creds(self.as_ptr(), &mut uid, &mut gid, &mut euid) };
         (uid, gid, euid)
     }
 
     fn pid_ns(&self) -> Option<(i32, Pid)> {
         let (mut level, mut nr) = (0, 0);
-        // SAFETY: `self.as_ptr()` is a valid task; the shim reads its pid under the RCU read lock
-        // and fails once it is detached; the out-pointers point to locals.
+        // SAFETY: `&self` keeps the task allocated; the shim reads its `struct pid`, freed only
+        // through RCU, under the RCU read lock, and fails once it is detached; out-pointers are
+        // locals.
         let ok = unsafe { proclab_task_pid_ns(self.as_ptr(), &mut level, &mut nr) };
         ok.then_some((level, nr))
     }
 
-    fn object_size(&self) -> usize {
-        // SAFETY: `self.as_ptr()` is a live slab object (`task_struct_cachep`), or `init_task`,
-        // which `ksize()` would not accept: callers pass tasks from the task list, never pid 0.
-        unsafe { proclab_task_object_size(self.as_ptr()) }
+    fn object_size(&self) -> Option<usize> {
+        // `init_task` is a static of the kernel image, which `ksize()` would warn about.
+        if self.as_ptr() == init_task() {
+            return None;
+        }
+        // SAFETY: Every `task_struct` other than `init_task` (excluded above) comes from
+        // `dup_task_struct()`, a `task_struct_cachep` slab object, which the `&Task` keeps
+        // allocated: `ksize()` gets what it accepts, a live slab object.
+        Some(unsafe { proclab_task_object_size(self.as_ptr()) })
     }
 }
 
 impl TaskSleepingExt for Task {
     fn mm_info(&self) -> Option<(u64, u64, u64)> {
         let (mut total_vm, mut map_count, mut users) = (0, 0, 0);
-        // SAFETY: `self.as_ptr()` is a valid task; `get_task_mm()` takes a counted reference on
-        // its `mm` under `task_lock()` (or finds none) and the shim drops it with `mmput()`; the
-        // out-pointers point to locals.
+        // SAFETY: `&self` keeps the task allocated; `get_task_mm()` takes a counted reference on
+        // its `mm` under `task_lock()` (or finds none), dropped with `mmput()`; out-pointers are
+        // locals.
         let ok = unsafe {
             proclab_task_mm_info(self.as_ptr(), &mut total_vm, &mut map_count, &mut users)
         };

@@ -684,11 +684,13 @@ fn show_facts(_state: &State, f: &mut SeqOut) -> fmt::Result {
         "task_struct_size: {} bytes (sizeof, this build)",
         task::TASK_STRUCT_SIZE
     )?;
-    writeln!(
-        f,
-        "task_struct_object: {} bytes (slab object of a live task: task_struct + FPU state)",
-        current.object_size()
-    )?;
+    match current.object_size() {
+        Some(size) => writeln!(
+            f,
+            "task_struct_object: {size} bytes (slab object of a live task: task_struct + FPU state)"
+        )?,
+        None => writeln!(f, "task_struct_object: - (init_task is static)")?,
+    }
     writeln!(
         f,
         "kernel_stack: {} bytes (THREAD_SIZE)",
