@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * C shims for the static inline functions and macros of <linux/sched.h>
- * that rust/proclab/task.rs needs. Each one is the kernel's own definition,
+ * that rust/proclab/task/ needs. Each one is the kernel's own definition,
  * called from C, so the Rust side reads exactly what procfs reads.
  *
  * Included into one object per module (see samples/<module>/helpers.c): the
@@ -39,6 +39,7 @@ void proclab_task_row(struct task_struct *p, const struct task_struct *prev,
 		      struct proclab_task_row *r)
 {
 	BUILD_BUG_ON(sizeof(r->comm) != TASK_COMM_LEN);
+	BUILD_BUG_ON(sizeof(*r) != 120);	/* as TaskRow asserts */
 	r->pid = p->pid;
 	r->tgid = p->tgid;
 	r->ppid = pid_alive(p) ? rcu_dereference(p->real_parent)->tgid : 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Prototypes of the shims in task.c. The Rust side declares the same
- * functions in rust/proclab/task.rs; keep the two in sync.
+ * functions in the files of rust/proclab/task/; keep the two in sync.
  */
 #ifndef PROCLAB_HELPERS_TASK_H
 #define PROCLAB_HELPERS_TASK_H
@@ -10,28 +10,31 @@
 
 struct task_struct;
 
-/* One line of proclab_tasks' table, read in one call (see task.c). */
+/*
+ * One line of proclab_tasks' table, read in one call (see task.c). The same
+ * fields in the same order as TaskRow in rust/proclab/task/row.rs.
+ */
 struct proclab_task_row {
 	u64 weight;
 	u64 vruntime;
+	u32 state;
+	u32 flags;
 	u64 sum_exec_runtime;
 	u64 nvcsw;
 	u64 nivcsw;
+	s32 exit_state;
 	s32 pid;
 	s32 tgid;
 	s32 ppid;
+	s32 nr_threads;
+	u32 cpu;
+	char comm[16];
 	s32 prio;
 	s32 static_prio;
 	s32 normal_prio;
 	u32 rt_priority;
-	u32 policy;
 	s32 nice;
-	u32 cpu;
-	u32 flags;
-	s32 exit_state;
-	s32 nr_threads;
-	char state;
-	char comm[16];
+	u32 policy;
 	bool same_cpus;
 };
 

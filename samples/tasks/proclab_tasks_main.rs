@@ -36,8 +36,8 @@ use cmd::{Arg, Command, Table, Values};
 use debugfs::{one_page, Cell, Column, FileSpec, Files, Root, SeqOut};
 
 use task::{
-    find_task, processes, snapshot, Comm, ExitState, ObjKey, TaskExt, TaskRow, TaskSleepingExt,
-    Walk,
+    find_task, processes, snapshot, state_letter_name, Comm, ExitState, ObjKey, Policy, TaskExt,
+    TaskRow, TaskSleepingExt, Walk, STATE_LETTERS,
 };
 
 module! {
@@ -367,101 +367,6 @@ fn show_pid(state: &State, f: &mut SeqOut) -> fmt::Result {
     }
 }
 
-/// Names of the `PF_*` flags, for `flags` in `task`.
-const PF_NAMES: &[(u32, &str)] = &[
-    (bindings::PF_VCPU, "VCPU"),
-    (bindings::PF_IDLE, "IDLE"),
-    (bindings::PF_EXITING, "EXITING"),
-    (bindings::PF_POSTCOREDUMP, "POSTCOREDUMP"),
-    (bindings::PF_IO_WORKER, "IO_WORKER"),
-    (bindings::PF_WQ_WORKER, "WQ_WORKER"),
-    (bindings::PF_FORKNOEXEC, "FORKNOEXEC"),
-    (bindings::PF_MCE_PROCESS, "MCE_PROCESS"),
-    (bindings::PF_SUPERPRIV, "SUPERPRIV"),
-    (bindings::PF_DUMPCORE, "DUMPCORE"),
-    (bindings::PF_SIGNALED, "SIGNALED"),
-    (bindings::PF_MEMALLOC, "MEMALLOC"),
-    (bindings::PF_NPROC_EXCEEDED, "NPROC_EXCEEDED"),
-    (bindings::PF_USED_MATH, "USED_MATH"),
-    (bindings::PF_USER_WORKER, "USER_WORKER"),
-    (bindings::PF_NOFREEZE, "NOFREEZE"),
-    (bindings::PF_KCOMPACTD, "KCOMPACTD"),
-    (bindings::PF_KSWAPD, "KSWAPD"),
-    (bindings::PF_MEMALLOC_NOFS, "MEMALLOC_NOFS"),
-    (bindings::PF_MEMALLOC_NOIO, "MEMALLOC_NOIO"),
-    (bindings::PF_LOCAL_THROTTLE, "LOCAL_THROTTLE"),
-    (bindings::PF_KTHREAD, "KTHREAD"),
-    (bindings::PF_RANDOMIZE, "RANDOMIZE"),
-    (bindings::PF_NO_NOTIFY_SIGNAL, "NO_NOTIFY_SIGNAL"),
-    (bindings::PF_NO_SETAFFINITY, "NO_SETAFFINITY"),
-    (bindings::PF_MCE_EARLY, "MCE_EARLY"),
-    (bindings::PF_MEMALLOC_PIN, "MEMALLOC_PIN"),
-    (bindings::PF_BLOCK_TS, "BLOCK_TS"),
-    (bindings::PF_SUSPEND_TASK, "SUSPEND_TASK"),
-];
-
-/// Names of the `TASK_*` bits of `__state`.
-const STATE_NAMES: &[(u32, &str)] = &[
-    (bindings::TASK_INTERRUPTIBLE, "INTERRUPTIBLE"),
-    (bindings::TASK_UNINTERRUPTIBLE, "UNINTERRUPTIBLE"),
-    (bindings::__TASK_STOPPED, "__STOPPED"),
-    (bindings::__TASK_TRACED, "__TRACED"),
-    (bindings::TASK_PARKED, "PARKED"),
-    (bindings::TASK_DEAD, "DEAD"),
-    (bindings::TASK_WAKEKILL, "WAKEKILL"),
-    (bindings::TASK_WAKING, "WAKING"),
-    (bindings::TASK_NOLOAD, "NOLOAD"),
-    (bindings::TASK_NEW, "NEW"),
-    (bindings::TASK_RTLOCK_WAIT, "RTLOCK_WAIT"),
-    (bindings::TASK_FREEZABLE, "FREEZABLE"),
-    (bindings::TASK_FROZEN, "FROZEN"),
-];
-
-/// A bit set shown as `0xHEX (NAME|NAME)`; `zero` names the empty set.
-struct Bits {
-    value: u32,
-    names: &'static [(u32, &'static str)],
-    zero: &'static str,
-}
-
-impl fmt::Display for Bits {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:#x} (", self.value)?;
-        if self.value == 0 {
-            f.write_str(self.zero)?;
-        }
-        let mut rest = self.value;
-        let mut sep = "";
-        for &(bit, name) in self.names {
-            if self.value & bit != 0 {
-                write!(f, "{sep}{name}")?;
-                sep = "|";
-                rest &= !bit;
-            }
-        }
-        if rest != 0 {
-            write!(f, "{sep}{rest:#x}")?;
-        }
-        f.write_str(")")
-    }
-}
-
-/// The name of a state letter, as `fs/proc/array.c` has it.
-fn state_name(c: char) -> &'static str {
-    match c {
-        'R' => "running",
-        'S' => "sleeping",
-        'D' => "disk sleep",
-        'T' => "stopped",
-        't' => "tracing stop",
-        'X' => "dead",
-        'Z' => "zombie",
-        'P' => "parked",
-        'I' => "idle",
-        _ => "unknown",
-    }
-}
-
 fn show_task(state: &State, f: &mut SeqOut) -> fmt::Result {
     // Take our own reference so the lock is not held while the task is read (`mm_info` sleeps).
     let Some(t) = state.selected.lock().clone() else {
@@ -494,26 +399,10 @@ fn show_task(state: &State, f: &mut SeqOut) -> fmt::Result {
     writeln!(f, "real_parent: {parent}")?;
     writeln!(f, "group_leader: {}", t.tgid())?;
     writeln!(f, "comm: {}", t.comm())?;
-    writeln!(
-        f,
-        "flags: {}",
-        Bits {
-            value: t.flags(),
-            names: PF_NAMES,
-            zero: "none",
-        }
-    )?;
+    writeln!(f, "flags: {}", t.flags())?;
     writeln!(f, "# state")?;
-    writeln!(f, "state: {state_c} ({})", state_name(state_c))?;
-    writeln!(
-        f,
-        "__state: {}",
-        Bits {
-            value: t.raw_state(),
-            names: STATE_NAMES,
-            zero: "RUNNING",
-        }
-    )?;
+    writeln!(f, "state: {state_c} ({})", state_letter_name(state_c))?;
+    writeln!(f, "__state: {}", t.raw_state())?;
     let exit_state = t.exit_state();
     writeln!(f, "exit_state: {exit_state}")?;
     writeln!(f, "exit_code: {}", t.exit_code())?;
@@ -556,11 +445,10 @@ fn show_task(state: &State, f: &mut SeqOut) -> fmt::Result {
     }
     writeln!(f, "# signals")?;
     match t.sigsets() {
-        Some((pending, shared, blocked)) => {
-            writeln!(f, "pending: {pending:016x}")?;
-            writeln!(f, "shared_pending: {shared:016x}")?;
-            writeln!(f, "blocked: {blocked:016x}")?;
-        }
+        Some((pending, shared, blocked)) => writeln!(
+            f,
+            "pending: {pending:016x}\nshared_pending: {shared:016x}\nblocked: {blocked:016x}"
+        )?,
         None => writeln!(f, "pending: - (signal handlers released)")?,
     }
     writeln!(f, "# credentials")?;
@@ -603,9 +491,6 @@ struct SummaryRow {
     wchan: Option<task::ShortStr>,
 }
 
-/// The letters `task_state_to_char()` produces, in its order.
-const STATES: &[char] = &['R', 'S', 'D', 'T', 't', 'X', 'Z', 'P', 'I'];
-
 /// The row of `summary` for one thread; called under the RCU read lock of the walk.
 fn summary_row(t: &Task) -> SummaryRow {
     let state = t.state_char();
@@ -632,9 +517,9 @@ fn show_summary(_state: &State, f: &mut SeqOut) -> fmt::Result {
     writeln!(f, "threads: {}", rows.len())?;
     writeln!(f, "kernel_threads: {kthreads}")?;
     writeln!(f, "# threads per state")?;
-    for &c in STATES {
+    for c in STATE_LETTERS {
         let n = rows.iter().filter(|r| r.state == c).count();
-        writeln!(f, "{c} {:<13} {n}", state_name(c))?;
+        writeln!(f, "{c} {:<13} {n}", state_letter_name(c))?;
     }
 
     writeln!(
@@ -673,10 +558,6 @@ fn show_summary(_state: &State, f: &mut SeqOut) -> fmt::Result {
 // ---------------------------------------------------------------------------------------------
 // facts
 
-/// Nice values run from -20 to 19.
-const NICE_MIN: i32 = -20;
-const NICE_LEVELS: usize = 40;
-
 fn show_facts(_state: &State, f: &mut SeqOut) -> fmt::Result {
     let current: &Task = kernel::current!();
     writeln!(
@@ -706,15 +587,14 @@ fn show_facts(_state: &State, f: &mut SeqOut) -> fmt::Result {
     // The nice -> weight table as the scheduler applied it to the live tasks: per nice value,
     // the weights of the NORMAL and BATCH tasks at that nice (IDLE and real-time tasks have
     // weights of their own).
-    let mut seen = [(0u32, u64::MAX, 0u64); NICE_LEVELS];
+    let mut seen = [(0u32, u64::MAX, 0u64); task::NICE_LEVELS];
     {
         let guard = kernel::sync::rcu::read_lock();
         for t in processes(&guard) {
-            let p = t.policy().0;
-            if p != bindings::SCHED_NORMAL && p != bindings::SCHED_BATCH {
+            if !matches!(t.policy(), Policy::NORMAL | Policy::BATCH) {
                 continue;
             }
-            let Ok(i) = usize::try_from(t.nice() - NICE_MIN) else {
+            let Ok(i) = usize::try_from(t.nice() - task::NICE_MIN) else {
                 continue;
             };
             if let Some(e) = seen.get_mut(i) {
@@ -723,12 +603,12 @@ fn show_facts(_state: &State, f: &mut SeqOut) -> fmt::Result {
             }
         }
     }
-    match seen.get((0 - NICE_MIN) as usize) {
+    match seen.get((0 - task::NICE_MIN) as usize) {
         Some(&(n, w, _)) if n > 0 => writeln!(
             f,
             "NICE_0_LOAD: {w} (the weight of the {n} nice-0 tasks; the scheduler keeps it \
              shifted left by SCHED_FIXEDPOINT_SHIFT={})",
-            bindings::SCHED_FIXEDPOINT_SHIFT
+            task::SCHED_FIXEDPOINT_SHIFT
         )?,
         _ => writeln!(f, "NICE_0_LOAD: - (no nice-0 task to measure)")?,
     }
@@ -741,7 +621,7 @@ fn show_facts(_state: &State, f: &mut SeqOut) -> fmt::Result {
         if n == 0 {
             continue;
         }
-        let nice = NICE_MIN + i as i32;
+        let nice = task::NICE_MIN + i as i32;
         if lo == hi {
             writeln!(f, "{nice:>4} {lo:>6} {n}")?;
         } else {
