@@ -267,26 +267,35 @@ size_t proclab_task_object_size(struct task_struct *p)
 }
 
 /*
- * Where a sleeping task waits: the innermost frames of its kernel stack
- * outside the scheduler (stack_trace_save_tsk() skips those), as symbol
- * names ("%ps", never an address). Needs CONFIG_STACKTRACE; returns 0
- * (nothing written) without it.
+ * Up to @max frames of p's kernel stack, innermost first, outside the
+ * scheduler (stack_trace_save_tsk() skips those): where a sleeping task
+ * waits. Needs CONFIG_STACKTRACE; returns 0 (no frame) without it.
  */
-int proclab_task_wchan(char *buf, size_t len, struct task_struct *p)
+unsigned int proclab_task_stack(struct task_struct *p, unsigned long *entries,
+				unsigned int max)
 {
 #ifdef CONFIG_STACKTRACE
-	unsigned long entries[3];
-	unsigned int nr, i;
+	return stack_trace_save_tsk(p, entries, max, 0);
+#else
+	return 0;
+#endif
+}
+
+/*
+ * The @nr frames of @entries as "%ps" symbol names joined by "<-". "%ps"
+ * prints a frame without a symbol as its raw address (0x...), which the
+ * Rust caller replaces with 0.
+ */
+int proclab_format_frames(char *buf, size_t len, const unsigned long *entries,
+			  unsigned int nr)
+{
+	unsigned int i;
 	int n = 0;
 
-	nr = stack_trace_save_tsk(p, entries, ARRAY_SIZE(entries), 0);
 	for (i = 0; i < nr; i++)
 		n += scnprintf(buf + n, len - n, "%s%ps", i ? "<-" : "",
 			       (void *)entries[i]);
 	return n;
-#else
-	return 0;
-#endif
 }
 
 /* The kernel's HZ (CONFIG_HZ); bindgen's HZ is the uapi USER_HZ (100). */

@@ -61,7 +61,10 @@ void proclab_task_creds(struct task_struct *p, u32 *uid, u32 *gid, u32 *euid);
 bool proclab_task_pid_ns(struct task_struct *p, int *level, pid_t *nr);
 int proclab_pid_max(void);
 size_t proclab_task_object_size(struct task_struct *p);
-int proclab_task_wchan(char *buf, size_t len, struct task_struct *p);
+unsigned int proclab_task_stack(struct task_struct *p, unsigned long *entries,
+				unsigned int max);
+int proclab_format_frames(char *buf, size_t len, const unsigned long *entries,
+			  unsigned int nr);
 unsigned int proclab_hz(void);
 unsigned long proclab_thread_size(void);
 pid_t proclab_task_real_parent_pid(struct task_struct *p);

@@ -18,7 +18,7 @@
 //! - `task/limits.rs`: sizes and limits of this build (`HZ`, `THREAD_SIZE`, `pid_max`).
 //!
 //! A module that uses this file links `rust/helpers/task.c` into itself (see
-//! `samples/tasks/helpers.c`).
+//! `samples/tasks/helpers.c`). `task/kunit.rs` holds the tests, built into `proclab_tasks` only.
 
 #[path = "task/comm.rs"]
 mod comm;
@@ -56,3 +56,5 @@ pub(crate) use values::{
 pub(crate) use walk::{
     count, find_task, processes, snapshot, snapshot_with_room, threads, Processes, Threads, Walk,
 };
+#[allow(unused_imports)]
+pub(crate) use wchan::format_frames;

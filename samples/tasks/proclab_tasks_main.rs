@@ -35,6 +35,8 @@ mod cmd;
 mod debugfs;
 #[path = "../../rust/proclab/task.rs"]
 mod task;
+#[path = "../../rust/proclab/task/kunit.rs"]
+mod task_kunit;
 
 mod facts;
 mod selected;
