@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! debugfs directories of files that are formatted once per read, however large they are: the
-//! file plumbing. The table writer the files write into is [`SeqOut`] (`seq_out.rs`).
+//! file plumbing. The table writer the files write into is [`SeqOut`] (`debugfs/seq_out.rs`).
 //!
 //! Upstream `kernel::debugfs` (7.3) has `Dir`, files that own their data and `Dir::scope()`.
 //! proclab keeps its own plumbing for what upstream lacks:
@@ -45,7 +45,7 @@ use kernel::{
 
 use crate::cmd::{self, Table};
 
-#[path = "seq_out.rs"]
+#[path = "debugfs/seq_out.rs"]
 mod seq_out;
 // Not every module writes tables.
 #[allow(unused_imports)]
