@@ -19,7 +19,7 @@
 //!   [`Device`] and its siblings are therefore always valid. Each device also has one
 //!   `kernel::time::hrtimer` whose expiry calls [`DeviceOperations::timer`].
 //! - [`napi`]: the device's [`Napi`] context (added at allocation, so that
-//!   `/sys/class/net/<dev>/threaded` works while the device is down), enabled after
+//!   `/sys/class/net/<dev>/threaded` works while the device is down), enabled before
 //!   [`DeviceOperations::open`] and disabled exactly once in the stop path through the
 //!   [`EnabledNapi`] handed to [`DeviceOperations::stop`]. A poll gets a [`NapiPoll`]: the only
 //!   way to hand frames to GRO and to complete, and completing consumes it.

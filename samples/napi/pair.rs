@@ -91,6 +91,8 @@ fn frame_arrived(dev: &Device<Port>, full: bool) {
 #[vtable]
 impl DeviceOperations for Port {
     fn open(dev: &Device<Self>) -> Result {
+        // NAPI is enabled already: a frame the peer sends as soon as the carrier is on is
+        // polled.
         let peer = peer(dev);
         if peer.is_running() {
             dev.carrier_on();

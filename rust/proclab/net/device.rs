@@ -77,7 +77,8 @@ extern "C" {
 /// it needs, in an `impl` marked `#[vtable]` too.
 #[vtable]
 pub(crate) trait DeviceOperations: Sized + Send + Sync + 'static {
-    /// `ndo_open`, under RTNL. NAPI is enabled after it succeeds.
+    /// `ndo_open`, under RTNL. NAPI is already enabled (a frame that arrives as soon as the
+    /// carrier is on or the queue started is polled); it is disabled again if this fails.
     fn open(_dev: &Device<Self>) -> Result {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -534,12 +535,13 @@ impl<T: DeviceOperations> Adapter<T> {
         from_result(|| {
             // SAFETY: The caller's guarantee.
             let dev = unsafe { Device::<T>::from_raw(dev) };
-            if T::HAS_OPEN {
-                T::open(dev)?;
-            }
             // SAFETY: The device was down, so its context is disabled (newly added, or disabled
             // by the last stop path); `ndo_open` runs under RTNL.
             let napi = unsafe { dev.napi().enable() };
+            if T::HAS_OPEN {
+                // On error `napi` is dropped: disabled again.
+                T::open(dev)?;
+            }
             // Enabled until the stop path disables it.
             core::mem::forget(napi);
             Ok(0)
