@@ -99,9 +99,10 @@ static void pl_setup(struct net_device *dev)
 
 /*
  * A device named @name whose private area is the header and @data_size
- * bytes for the Rust data; carrier off until the driver turns it on.
- * ERR_PTR(-EINVAL) if the data cannot be placed, ERR_PTR(-ENOMEM) if out of
- * memory or if the name is too long.
+ * bytes for the Rust data; carrier off until the driver turns it on. The
+ * caller has checked the name with dev_valid_name() (alloc_netdev_mqs()
+ * BUG()s on one too long). ERR_PTR(-EINVAL) if the data cannot be placed,
+ * ERR_PTR(-ENOMEM) if out of memory.
  */
 struct net_device *proclab_netdev_alloc(const char *name, size_t data_size,
 					size_t data_align,
@@ -113,8 +114,6 @@ struct net_device *proclab_netdev_alloc(const char *name, size_t data_size,
 
 	if (data_align > NETDEV_ALIGN || off + data_size > INT_MAX)
 		return ERR_PTR(-EINVAL);
-	if (strlen(name) >= IFNAMSIZ)
-		return ERR_PTR(-ENOMEM);
 	dev = alloc_netdev_mqs(off + data_size, name, NET_NAME_USER, pl_setup,
 			       1, 1);
 	if (!dev)

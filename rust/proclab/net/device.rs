@@ -64,6 +64,7 @@ extern "C" {
     fn proclab_netif_wake_queue(dev: *mut bindings::net_device);
     fn proclab_netif_queue_stopped(dev: *mut bindings::net_device) -> bool;
     // Exported by the kernel, declared here because the bindings lack netdevice.h.
+    fn dev_valid_name(name: *const c_char) -> bool;
     fn register_netdev(dev: *mut bindings::net_device) -> c_int;
     fn free_netdev(dev: *mut bindings::net_device);
     fn netif_carrier_on(dev: *mut bindings::net_device);
@@ -399,7 +400,8 @@ unsafe impl<T: DeviceOperations> Sync for Registration<T> {}
 impl<T: DeviceOperations> Registration<T> {
     /// Creates and registers one device per name (down, carrier off), each with a NAPI context
     /// of weight `weight` (1 to [`NAPI_POLL_WEIGHT`]) and `data(i)` as the data of device `i`.
-    /// `EINVAL` for a bad weight.
+    /// `EINVAL` for a bad weight or a bad name (`dev_valid_name()`: empty, too long, `.`, `..`,
+    /// or with a `/`, `:` or white space).
     pub(crate) fn new<I: PinInit<T, Error>>(
         names: &[&CStr],
         weight: i32,
@@ -407,6 +409,12 @@ impl<T: DeviceOperations> Registration<T> {
     ) -> Result<Self> {
         if !(1..=NAPI_POLL_WEIGHT).contains(&weight) {
             return Err(EINVAL);
+        }
+        for name in names {
+            // SAFETY: `name` is NUL-terminated; the call only reads it.
+            if !unsafe { dev_valid_name(name.as_char_ptr()) } {
+                return Err(EINVAL);
+            }
         }
         let mut reg = Registration {
             devs: KVec::with_capacity(names.len(), GFP_KERNEL)?,
@@ -637,5 +645,49 @@ impl<T: DeviceOperations> Adapter<T> {
         // SAFETY: This is the poll of `napi`; the token lives only for the call.
         let token = unsafe { NapiPoll::new(napi) };
         T::poll(dev, token, budget).clamp(0, budget.max(0))
+    }
+}
+
+#[kunit_tests(proclab_net)]
+mod tests {
+    use super::*;
+
+    /// A device that drops what it is sent and never receives.
+    struct Idle;
+
+    #[vtable]
+    impl DeviceOperations for Idle {
+        fn start_xmit(_dev: &Device<Self>, skb: SkBuff) -> TxCode {
+            skb.free();
+            TxCode::Ok
+        }
+
+        fn poll(_dev: &Device<Self>, napi: NapiPoll<'_>, _budget: i32) -> i32 {
+            napi.complete_done(0);
+            0
+        }
+    }
+
+    fn register(names: &[&CStr], weight: i32) -> Result {
+        Registration::<Idle>::new(names, weight, |_| Ok::<_, Error>(Idle)).map(drop)
+    }
+
+    #[test]
+    fn bad_names_and_weights_are_einval() {
+        for name in [
+            c"",
+            c".",
+            c"..",
+            c"a/b",
+            c"a:b",
+            c"a b",
+            c"sixteen-chars-ab",
+        ] {
+            assert_eq!(register(&[name], 64), Err(EINVAL));
+        }
+        // A bad name after a good one: nothing is allocated.
+        assert_eq!(register(&[c"plnt0", c"bad/"], 64), Err(EINVAL));
+        assert_eq!(register(&[c"plnt0"], 0), Err(EINVAL));
+        assert_eq!(register(&[c"plnt0"], NAPI_POLL_WEIGHT + 1), Err(EINVAL));
     }
 }
