@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# proclab_napi: the pln0/pln1 pair with pln1 in a network namespace of its
-# own. ping crosses it and `ip -s link` (the kernel's rtnetlink counters)
+# proclab_napi: the KUnit suite proclab_net (bad device names and NAPI
+# weights are EINVAL) passes at load (KUnit's result line in the kernel
+# log); the pln0/pln1 pair with pln1 in a network namespace of its own.
+# ping crosses it and `ip -s link` (the kernel's rtnetlink counters)
 # agrees with the frames sent on both sides; at a low rate every frame costs
 # one interrupt and one poll; under pktgen nothing is lost uncounted, polls
 # run full and interrupts are rare; the weight caps the polls; threaded NAPI
@@ -36,7 +38,7 @@ test_cleanup() {
 }
 
 test_init "$PROCTEST" "$IP"
-ktap_set_plan 15
+ktap_set_plan 16
 
 # in_ns CMD...: run CMD in pln1's network namespace.
 in_ns() { nsenter -t "$ns" -n "$@"; }
@@ -57,6 +59,11 @@ else
 	ktap_test_fail "modprobe proclab_napi creates pln0, pln1 and $D"
 	ktap_finished
 fi
+kunit=$(dmesg | grep -E '(not )?ok [0-9]+ proclab_net$' | tail -n 1)
+case $kunit in
+"" | *"not ok"*) ktap_test_fail "KUnit suite proclab_net passed at load" "$(dmesg | grep -E 'proclab_net|not ok' | sed -n 1,30p)" ;;
+*) ktap_test_pass "KUnit suite proclab_net passed at load (${kunit##*] })" ;;
+esac
 i0=$(cat /sys/class/net/pln0/ifindex)
 i1=$(cat /sys/class/net/pln1/ifindex)
 [ "$(cat /sys/class/net/pln0/iflink)" = "$i1" ] && [ "$(cat /sys/class/net/pln1/iflink)" = "$i0" ] &&
