@@ -75,6 +75,16 @@ int proclab_sched_setattr(struct task_struct *p, u32 policy, u32 prio,
 }
 
 /*
+ * READ_ONCE() is a macro. The scheduler writes p->policy under the task's
+ * pi_lock and run-queue lock; /proc/<pid>/stat reads it without them, and so
+ * does this: one value, possibly stale the moment it is returned.
+ */
+unsigned int proclab_task_policy(const struct task_struct *p)
+{
+	return READ_ONCE(p->policy);
+}
+
+/*
  * A kernel thread ignores every signal (kthreadd set them to SIG_IGN).
  * allow_signal() lets SIGKILL through to the current thread, so that a
  * TASK_KILLABLE sleep can end on it; the thread still does not die of it.

@@ -19,6 +19,7 @@ int proclab_set_cpu(struct task_struct *p, unsigned int cpu);
 int proclab_set_all_cpus(struct task_struct *p);
 int proclab_sched_setattr(struct task_struct *p, u32 policy, u32 prio,
 			  int nice);
+unsigned int proclab_task_policy(const struct task_struct *p);
 void proclab_allow_sigkill(void);
 void proclab_ignore_sigkill(void);
 bool proclab_sigkill_pending(void);

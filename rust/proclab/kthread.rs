@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Kernel threads that run a Rust closure, and the sleep/wake-up primitives they use.
+//! Kernel threads that run a Rust closure, their scheduling knobs, and the sleep/wake-up loop
+//! they use.
 //!
-//! C reference: `include/linux/kthread.h`, `kernel/kthread.c`.
+//! C header: [`include/linux/kthread.h`](srctree/include/linux/kthread.h); C reference
+//! `kernel/kthread.c`.
 //!
-//! [`create`] makes a thread with `kthread_create_on_node()`: it exists (in `/proc`, as a child
-//! of kthreadd) but has not run yet, and it waits in `TASK_UNINTERRUPTIBLE` until it is started.
-//! That is the [`NewThread`] state, the one in which `kthread_bind()` is allowed. [`NewThread::start`]
-//! wakes it and returns a [`KThread`]. Both handles stop the thread when dropped, with
+//! Upstream 7.3 has no kthread abstraction; the names follow the `rust-thread` proposal
+//! (`Thread`, `ThreadNew`, `new`, `spawn`, `bind`, `start`, `stop`). [`Thread::new`] makes a thread
+//! with `kthread_create_on_node()`: it exists (in `/proc`, as a child of kthreadd) but has not run
+//! yet, and it waits in `TASK_UNINTERRUPTIBLE` until it is started. That is the [`ThreadNew`]
+//! state, the one in which `kthread_bind()` is allowed. [`ThreadNew::start`] wakes it and returns
+//! a [`Thread`]; [`Thread::spawn`] does both. Both handles stop the thread when dropped, with
 //! `kthread_stop()`, which sets the thread's "should stop" flag, wakes it and waits until it has
-//! exited; [`KThread::stop`] does the same and returns the closure's result.
+//! exited; [`Thread::stop`] does the same and returns the closure's result.
 //!
 //! What the types rule out:
 //!
@@ -26,27 +30,33 @@
 //!   a module are stopped when the module drops its handles, at the latest in its exit. (Leaking
 //!   a handle on purpose, with `mem::forget`, would defeat this, as it defeats every
 //!   drop-based guarantee.)
+//! - changing the scheduling of a task the module does not own: policy, nice value and CPU
+//!   affinity are methods of the handles ([`Handle`]), not functions of any `&Task`.
 //!
-//! The closure gets a [`Current`]: the running thread's own view, which cannot leave the thread.
-//! Its [`Current::wait_until`] is the only way to sleep on a condition, and it follows the order
-//! that makes a lost wake-up impossible: publish the sleeping state first (with a full barrier),
-//! then test the condition, and call `schedule()` only if it is still false. A waker that makes
-//! the condition true and then calls `wake_up_process()` either runs before the test (which then
-//! sees the condition) or after the state was set (and its wake-up makes the thread runnable).
+//! The closure gets a [`Current`]: the running thread's own view, built on
+//! [`CurrentTask`](kernel::task::CurrentTask), which cannot leave the thread. Its
+//! [`Current::wait_until`] is the only way to sleep on a condition, and it follows the order that
+//! makes a lost wake-up impossible: publish the sleeping state first (with a full barrier), then
+//! test the condition, and call `schedule()` only if it is still false. A waker that makes the
+//! condition true and then calls `wake_up_process()` either runs before the test (which then sees
+//! the condition) or after the state was set (and its wake-up makes the thread runnable).
 
+use crate::sched::{Nice, Policy, Setting};
 use core::{
     cell::UnsafeCell,
     ffi::{c_uint, c_void},
-    marker::PhantomData,
+    ops::Deref,
     ptr::NonNull,
 };
 use kernel::{
     bindings,
+    cpu::CpuId,
     error::{from_err_ptr, to_result},
     ffi::c_long,
     prelude::*,
     sync::aref::ARef,
-    task::Task,
+    task::{CurrentTask, Task, MAX_SCHEDULE_TIMEOUT},
+    time::{msecs_to_jiffies, Delta},
 };
 
 // bindgen's `task_struct` holds types the lint deems not FFI-safe; only pointers cross.
@@ -68,6 +78,7 @@ extern "C" {
         prio: u32,
         nice: c_int,
     ) -> c_int;
+    fn proclab_task_policy(p: *const bindings::task_struct) -> c_uint;
     fn proclab_allow_sigkill();
     fn proclab_ignore_sigkill();
     fn proclab_sigkill_pending() -> bool;
@@ -90,7 +101,8 @@ struct Packet<F, T> {
 /// # Safety
 ///
 /// `data` must point to a `Packet<F, T>` that stays allocated until this thread has exited, with
-/// the access rules of its invariant.
+/// the access rules of its invariant, and the function must run as the thread function of the
+/// kthread `data` was given to.
 unsafe extern "C" fn run<F, T>(data: *mut c_void) -> c_int
 where
     F: FnOnce(&Current) -> T,
@@ -100,9 +112,14 @@ where
     // SAFETY: The thread is running, so by the invariant of `Packet` it alone accesses `f`.
     let f = unsafe { (*packet.f.get()).take() };
     if let Some(f) = f {
-        let current = Current(PhantomData);
-        let r = f(&current);
-        // SAFETY: As above, for `result`.
+        // SAFETY: `task` lives in this frame of the thread function, and nothing below leaves
+        // the task context: a kthread never returns to user space, is released only after this
+        // function has returned, never execs, and no `kthread_use_mm()` scope is opened here.
+        let task = unsafe { Task::current() };
+        // SAFETY: This is the thread function of a kthread (the function's requirement).
+        let current = unsafe { Current::from_task(&task) };
+        let r = f(current);
+        // SAFETY: As above, the thread alone accesses `result` while it runs.
         unsafe { *packet.result.get() = Some(r) };
     }
     0
@@ -121,14 +138,15 @@ unsafe fn finish<F, T>(p: NonNull<c_void>) -> Option<T> {
     KBox::into_inner(packet).result.into_inner()
 }
 
-/// A created kernel thread and the block its closure lives in; stops the thread when dropped.
+/// What a [`ThreadNew`] and a [`Thread`] have in common: the thread's task, the block its closure
+/// lives in, and the scheduling knobs of this one thread. Stops the thread when dropped.
 ///
 /// # Invariants
 ///
 /// While `packet` is `Some`: `task` was created by `proclab_kthread_create()` with `run::<F, T>`
 /// and `packet` as its data, `kthread_stop()` has not been called on it, and `finish` is
 /// `finish::<F, T>` for the same `F` and `T`.
-struct Handle<T> {
+pub(crate) struct Handle<T> {
     task: ARef<Task>,
     packet: Option<NonNull<c_void>>,
     finish: unsafe fn(NonNull<c_void>) -> Option<T>,
@@ -137,7 +155,8 @@ struct Handle<T> {
 // SAFETY: The closure and the result are `Send`; the handle only touches them after the thread
 // has exited, from whichever thread drops or stops it.
 unsafe impl<T: Send> Send for Handle<T> {}
-// SAFETY: A shared handle only gives out `&Task`, which is `Sync`.
+// SAFETY: A shared handle gives out `&Task` (which is `Sync`) and calls the scheduler's setters,
+// which take the task's own locks; the packet is reached only through `&mut self`.
 unsafe impl<T: Send> Sync for Handle<T> {}
 
 impl<T> Handle<T> {
@@ -152,6 +171,51 @@ impl<T> Handle<T> {
         // is not used again.
         unsafe { (self.finish)(packet) }
     }
+
+    /// The thread's task (still readable after the thread has exited).
+    pub(crate) fn task(&self) -> &Task {
+        &self.task
+    }
+
+    /// The thread's scheduling policy now; it may change right after the read.
+    pub(crate) fn policy(&self) -> Policy {
+        // SAFETY: The task is live (we hold a reference). The shim reads the one `unsigned int`
+        // with `READ_ONCE()`, as `/proc/<pid>/stat` reads it without the scheduler's locks: a
+        // concurrent `sched_setattr()` yields the old or the new policy.
+        Policy::from_raw(unsafe { proclab_task_policy(self.task.as_ptr()) })
+    }
+
+    /// Sets the thread's policy and its parameter (`sched_setattr_nocheck()`: no permission
+    /// checks, any real-time priority).
+    pub(crate) fn set_policy(&self, setting: Setting) -> Result {
+        let (policy, prio, nice) = setting.as_raw();
+        // SAFETY: The task is live (we hold a reference), which is all `sched_setattr_nocheck()`
+        // needs: it takes the task's `pi_lock` and run-queue lock itself. The values come from a
+        // `Setting`, whose `Nice` and `RtPriority` are in range by their invariants.
+        to_result(unsafe { proclab_sched_setattr(self.task.as_ptr(), policy, prio, nice) })
+    }
+
+    /// Sets the thread's nice value (`set_user_nice()`), which takes effect for `SCHED_NORMAL`
+    /// (a real-time thread keeps it for when it returns to `SCHED_NORMAL`).
+    pub(crate) fn set_nice(&self, nice: Nice) {
+        // SAFETY: The task is live (we hold a reference); `set_user_nice()` takes the task's run
+        // queue lock itself, and `nice` is in range by the invariant of `Nice`.
+        unsafe { bindings::set_user_nice(self.task.as_ptr(), nice.get() as c_long) };
+    }
+
+    /// Restricts the thread to `cpu` (`set_cpus_allowed_ptr()`), or lets it run on every CPU
+    /// for `None`. `EINVAL` for a CPU that is not online.
+    pub(crate) fn set_affinity(&self, cpu: Option<CpuId>) -> Result {
+        let r = match cpu {
+            Some(cpu) if !cpu_online(cpu) => return Err(EINVAL),
+            // SAFETY: The task is live (we hold a reference); `cpu` is below `nr_cpu_ids` by the
+            // invariant of `CpuId`, so `cpumask_of(cpu)` is a valid mask.
+            Some(cpu) => unsafe { proclab_set_cpu(self.task.as_ptr(), cpu.as_u32()) },
+            // SAFETY: The task is live (we hold a reference).
+            None => unsafe { proclab_set_all_cpus(self.task.as_ptr()) },
+        };
+        to_result(r)
+    }
 }
 
 impl<T> Drop for Handle<T> {
@@ -160,89 +224,115 @@ impl<T> Drop for Handle<T> {
     }
 }
 
-/// Creates a kernel thread named `name` that will run `f`, but does not start it.
-///
-/// The thread's parent is kthreadd (pid 2); it has no `mm`. Until [`NewThread::start`] it sleeps
-/// in `TASK_UNINTERRUPTIBLE` (`D` in `ps`), without having run any of `f`.
-pub(crate) fn create<F, T>(name: &CStr, f: F) -> Result<NewThread<T>>
-where
-    F: FnOnce(&Current) -> T + Send + 'static,
-    T: Send + 'static,
-{
-    let packet: KBox<Packet<F, T>> = KBox::new(
-        Packet {
-            f: UnsafeCell::new(Some(f)),
-            result: UnsafeCell::new(None),
-        },
-        GFP_KERNEL,
-    )?;
-    let data = KBox::into_raw(packet);
-    // SAFETY: `run::<F, T>` takes exactly a `Packet<F, T>`, and `data` is one; it stays
-    // allocated until the handle made below has stopped the thread. The name is NUL-terminated
-    // and copied by the callee.
-    let task = unsafe { proclab_kthread_create(run::<F, T>, data.cast(), name.as_char_ptr()) };
-    let task = match from_err_ptr(task) {
-        Ok(task) => task,
-        Err(e) => {
-            // SAFETY: No thread was made, so nothing else has seen `data`: it is ours to free.
-            drop(unsafe { KBox::from_raw(data) });
-            return Err(e);
-        }
-    };
-    // SAFETY: `task` is the live task just created; our own reference keeps it so.
-    let task: ARef<Task> = ARef::from(unsafe { &*task.cast::<Task>() });
-    // INVARIANT: `task` runs `run::<F, T>` on `data`, and has not been stopped.
-    Ok(NewThread(Handle {
-        task,
-        packet: NonNull::new(data.cast()),
-        finish: finish::<F, T>,
-    }))
-}
-
 /// A kernel thread created but not started yet. Dropping it stops the thread, which then never
 /// runs its closure (the closure is dropped).
-pub(crate) struct NewThread<T>(Handle<T>);
+pub(crate) struct ThreadNew<T>(Handle<T>);
 
-impl<T> NewThread<T> {
-    /// The thread's task.
-    pub(crate) fn task(&self) -> &Task {
-        &self.0.task
-    }
-
+impl<T> ThreadNew<T> {
     /// Binds the thread to `cpu` for its whole life (`kthread_bind()`: allowed only before the
     /// thread first runs, which is why it is a method of this state). User space can then no
-    /// longer change its affinity (`PF_NO_SETAFFINITY`).
-    pub(crate) fn bind(&self, cpu: u32) -> Result {
+    /// longer change its affinity (`PF_NO_SETAFFINITY`). `EINVAL` for a CPU that is not online.
+    pub(crate) fn bind(&self, cpu: CpuId) -> Result {
         if !cpu_online(cpu) {
             return Err(EINVAL);
         }
-        // SAFETY: The task is live (we hold a reference) and has not run yet, as
-        // `kthread_bind()` requires; `cpu` is online.
-        unsafe { bindings::kthread_bind(self.0.task.as_ptr(), cpu) };
+        // SAFETY: The task is live (we hold a reference) and has not run yet (it is started only
+        // by `start()`, which consumes `self`), as `kthread_bind()` requires; `cpu` is online.
+        unsafe { bindings::kthread_bind(self.0.task.as_ptr(), cpu.as_u32()) };
         Ok(())
     }
 
     /// Starts the thread: `wake_up_process()`.
-    pub(crate) fn start(self) -> KThread<T> {
+    pub(crate) fn start(self) -> Thread<T> {
         self.0.task.wake_up();
-        KThread(self.0)
+        Thread(self.0)
+    }
+}
+
+impl<T> Deref for ThreadNew<T> {
+    type Target = Handle<T>;
+
+    fn deref(&self) -> &Handle<T> {
+        &self.0
     }
 }
 
 /// A running (or finished) kernel thread; dropping it stops the thread and waits for it.
-pub(crate) struct KThread<T>(Handle<T>);
+pub(crate) struct Thread<T>(Handle<T>);
 
-impl<T> KThread<T> {
-    /// The thread's task (still readable after the thread has exited).
-    pub(crate) fn task(&self) -> &Task {
-        &self.0.task
+impl<T: Send + 'static> Thread<T> {
+    /// Creates a kernel thread named `name` that will run `f`, but does not start it.
+    ///
+    /// The thread's parent is kthreadd (pid 2); it has no `mm`. Until [`ThreadNew::start`] it
+    /// sleeps in `TASK_UNINTERRUPTIBLE` (`D` in `ps`), without having run any of `f`.
+    // The `rust-thread` proposal's shape: what `new` makes is a `ThreadNew` until started.
+    #[allow(clippy::new_ret_no_self)]
+    pub(crate) fn new<F>(name: &CStr, f: F) -> Result<ThreadNew<T>>
+    where
+        F: FnOnce(&Current) -> T + Send + 'static,
+    {
+        let packet: KBox<Packet<F, T>> = KBox::new(
+            Packet {
+                f: UnsafeCell::new(Some(f)),
+                result: UnsafeCell::new(None),
+            },
+            GFP_KERNEL,
+        )?;
+        let data = KBox::into_raw(packet);
+        // SAFETY: `run::<F, T>` takes exactly a `Packet<F, T>`, and `data` is one; it stays
+        // allocated until the handle made below has stopped the thread, and `run` becomes the
+        // new kthread's function. The name is NUL-terminated and copied by the callee.
+        let task = unsafe { proclab_kthread_create(run::<F, T>, data.cast(), name.as_char_ptr()) };
+        let task = match from_err_ptr(task) {
+            Ok(task) => task,
+            Err(e) => {
+                // SAFETY: No thread was made, so nothing else has seen `data`: it is ours to free.
+                drop(unsafe { KBox::from_raw(data) });
+                return Err(e);
+            }
+        };
+        // SAFETY: `task` is the live task just created: `kthread_create_on_node()` returns it
+        // after kthreadd has forked it, and it cannot exit before it is stopped or started.
+        // `ARef::from` takes our own reference, which keeps it allocated from here on.
+        let task: ARef<Task> = ARef::from(unsafe { &*task.cast::<Task>() });
+        // INVARIANT: `task` runs `run::<F, T>` on `data`, and has not been stopped.
+        Ok(ThreadNew(Handle {
+            task,
+            packet: NonNull::new(data.cast()),
+            finish: finish::<F, T>,
+        }))
     }
 
+    /// Creates a kernel thread named `name` that runs `f`, and starts it.
+    pub(crate) fn spawn<F>(name: &CStr, f: F) -> Result<Thread<T>>
+    where
+        F: FnOnce(&Current) -> T + Send + 'static,
+    {
+        Ok(Self::new(name, f)?.start())
+    }
+}
+
+impl<T> Thread<T> {
     /// Asks the thread to stop, wakes it, waits for it to exit and returns what its closure
     /// returned, or `None` if the closure never ran (the thread was stopped before it got to).
     pub(crate) fn stop(mut self) -> Option<T> {
         self.0.stop_once()
     }
+}
+
+impl<T> Deref for Thread<T> {
+    type Target = Handle<T>;
+
+    fn deref(&self) -> &Handle<T> {
+        &self.0
+    }
+}
+
+/// Whether `cpu` is online.
+pub(crate) fn cpu_online(cpu: CpuId) -> bool {
+    // SAFETY: `cpu` is below `nr_cpu_ids` by the invariant of `CpuId` (the shim checks it again)
+    // and the online mask is a static bitmap, read with an atomic bit test.
+    unsafe { proclab_cpu_online(cpu.as_u32()) }
 }
 
 /// How a thread sleeps: the `TASK_*` state it sets before `schedule()`.
@@ -293,18 +383,49 @@ pub(crate) struct WaitCounts {
     pub(crate) spurious: u64,
 }
 
-/// The running kernel thread, as its own closure sees it. It cannot be sent to another thread,
-/// and it exists only during the closure's call.
-pub(crate) struct Current(PhantomData<*mut ()>);
+/// `timeout` in jiffies for `schedule_timeout()`: `MAX_SCHEDULE_TIMEOUT` (no timeout) for
+/// `None`, rounded up to whole milliseconds and saturated otherwise (a negative span is 0).
+fn timeout_jiffies(timeout: Option<Delta>) -> c_long {
+    let Some(timeout) = timeout else {
+        return MAX_SCHEDULE_TIMEOUT;
+    };
+    let ms = u32::try_from(timeout.as_millis_ceil().max(0)).unwrap_or(u32::MAX);
+    // `msecs_to_jiffies()` saturates at `MAX_JIFFY_OFFSET`, below `MAX_SCHEDULE_TIMEOUT`.
+    c_long::try_from(msecs_to_jiffies(ms)).unwrap_or(MAX_SCHEDULE_TIMEOUT - 1)
+}
+
+/// The running kernel thread, as its own closure sees it: a [`CurrentTask`] that is a kthread
+/// made by [`Thread::new`]. It cannot be sent to another thread (`CurrentTask` is not `Send`),
+/// and the closure gets it only by reference, for the duration of its call.
+///
+/// # Invariants
+///
+/// The current task is a kthread running the thread function `run` of this file.
+#[repr(transparent)]
+pub(crate) struct Current(CurrentTask);
 
 impl Current {
+    /// The view of `task`.
+    ///
+    /// # Safety
+    ///
+    /// The caller must be the thread function `run` of this file, and `task` the current task.
+    unsafe fn from_task(task: &CurrentTask) -> &Current {
+        // INVARIANT: The caller is `run`, so the current task is one of our kthreads.
+        // CAST: `Current` is a transparent wrapper of `CurrentTask`.
+        // SAFETY: The pointer comes from a reference to a `CurrentTask`, so it is valid as a
+        // `Current` (same layout) for the lifetime of that reference, which the result keeps.
+        unsafe { &*core::ptr::from_ref(task).cast::<Current>() }
+    }
+
     /// Whether the thread has been asked to stop (`kthread_should_stop()`).
     pub(crate) fn should_stop(&self) -> bool {
-        // SAFETY: A `Current` exists only inside the thread function of a kthread.
+        // SAFETY: By the type invariant the current task is a kthread, which is what
+        // `kthread_should_stop()` reads its flag from (it warns on any other task).
         unsafe { bindings::kthread_should_stop() }
     }
 
-    /// Sleeps in `how` until `cond()` is true, the thread is asked to stop, `timeout_ms` passes
+    /// Sleeps in `how` until `cond()` is true, the thread is asked to stop, `timeout` passes
     /// (if `Some`), or, for [`Sleep::Killable`], a fatal signal arrives.
     ///
     /// `cond` runs with the task state already set to `how`, so it must not sleep (a spinlock is
@@ -314,19 +435,15 @@ impl Current {
     pub(crate) fn wait_until(
         &self,
         how: Sleep,
-        timeout_ms: Option<u32>,
+        timeout: Option<Delta>,
         counts: &mut WaitCounts,
         mut cond: impl FnMut() -> bool,
     ) -> Woken {
-        let mut left = match timeout_ms {
-            // `schedule_timeout()` takes a signed count; a `u32` of milliseconds fits.
-            Some(ms) => kernel::time::msecs_to_jiffies(ms) as c_long,
-            None => c_long::MAX, // MAX_SCHEDULE_TIMEOUT
-        };
+        let mut left = timeout_jiffies(timeout);
         let mut woke = false;
         let why = loop {
-            // SAFETY: Sets the state of the current task, with the barrier that orders it
-            // before the reads of `cond`.
+            // SAFETY: Sets the state of the current task, which `&self` proves is this thread;
+            // the shim's full barrier orders the store before the reads of `cond`.
             unsafe { proclab_set_current_state(how.state()) };
             if cond() {
                 break Woken::Condition;
@@ -334,7 +451,8 @@ impl Current {
             if self.should_stop() {
                 break Woken::Stop;
             }
-            // SAFETY: Reads the current task's pending signals.
+            // SAFETY: Reads the pending sets of the current task and its thread group, which
+            // stay allocated while the task runs; `siglock` is not needed for a bit test.
             if how == Sleep::Killable && unsafe { proclab_sigkill_pending() } {
                 break Woken::Signal;
             }
@@ -346,92 +464,52 @@ impl Current {
             }
             counts.sleeps += 1;
             // SAFETY: Called from a kthread in process context with no lock held (`cond` has
-            // returned); the state set above makes it sleep.
+            // returned, and its guards with it); the state set above makes it sleep, and a
+            // wake-up since then has set it back to running, so the call cannot miss it.
             left = unsafe { bindings::schedule_timeout(left) };
             woke = left > 0;
         };
-        // SAFETY: Sets the current task back to running; no barrier needed for that.
+        // SAFETY: Sets the current task back to running; nothing is read after it that needs the
+        // barrier.
         unsafe { proclab_set_current_running() };
         why
     }
 
-    /// Sleeps in `how` for `ms` milliseconds, or until the thread is asked to stop (or, for
+    /// Sleeps in `how` for `time`, or until the thread is asked to stop (or, for
     /// [`Sleep::Killable`], a fatal signal arrives).
-    pub(crate) fn sleep(&self, how: Sleep, ms: u32) -> Woken {
-        self.wait_until(how, Some(ms), &mut WaitCounts::default(), || false)
+    pub(crate) fn sleep(&self, how: Sleep, time: Delta) -> Woken {
+        self.wait_until(how, Some(time), &mut WaitCounts::default(), || false)
     }
 
     /// Runs `f` with SIGKILL let through to this thread (kernel threads ignore every signal),
     /// so that a [`Sleep::Killable`] sleep in `f` ends on `kill -9`. The thread does not die of
     /// it: the signal is discarded when `f` returns.
     pub(crate) fn with_sigkill<R>(&self, f: impl FnOnce() -> R) -> R {
-        // SAFETY: Changes the current kthread's own signal disposition.
+        // SAFETY: `allow_signal()` changes the signal disposition of the current task, which
+        // `&self` proves is this kthread (user tasks must not call it; kthreads may).
         unsafe { proclab_allow_sigkill() };
         let r = f();
-        // SAFETY: As above; also flushes the signals left pending.
+        // SAFETY: As above, restoring the disposition kthreadd gave it and flushing what is
+        // pending, so no SIGKILL outlives `f`.
         unsafe { proclab_ignore_sigkill() };
         r
     }
 }
 
-/// Whether `cpu` exists and is online.
-pub(crate) fn cpu_online(cpu: u32) -> bool {
-    // SAFETY: Reads the online mask; the function checks `cpu` against `nr_cpu_ids` first.
-    unsafe { proclab_cpu_online(cpu) }
-}
+impl Deref for Current {
+    type Target = CurrentTask;
 
-/// A scheduling policy with its parameter, as `sched_setattr(2)` takes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Policy {
-    /// `SCHED_NORMAL` at a nice value in -20..=19.
-    Normal(i32),
-    /// `SCHED_FIFO` at a priority in 1..=99.
-    Fifo(u32),
-    /// `SCHED_RR` at a priority in 1..=99.
-    RoundRobin(u32),
-}
-
-/// Sets `task`'s policy (`sched_setattr_nocheck()`: no permission checks, any priority).
-/// Out-of-range values fail with `EINVAL` before anything changes.
-pub(crate) fn set_policy(task: &Task, policy: Policy) -> Result {
-    let (p, prio, nice) = match policy {
-        Policy::Normal(nice @ -20..=19) => (bindings::SCHED_NORMAL, 0, nice),
-        Policy::Fifo(prio @ 1..=99) => (bindings::SCHED_FIFO, prio, 0),
-        Policy::RoundRobin(prio @ 1..=99) => (bindings::SCHED_RR, prio, 0),
-        _ => return Err(EINVAL),
-    };
-    // SAFETY: `task` is live (a reference to it exists); the values are in range.
-    to_result(unsafe { proclab_sched_setattr(task.as_ptr(), p, prio, nice) })
-}
-
-/// Sets `task`'s nice value (`set_user_nice()`), which takes effect for `SCHED_NORMAL` (an RT
-/// task keeps it for when it returns to `SCHED_NORMAL`).
-pub(crate) fn set_nice(task: &Task, nice: i32) -> Result {
-    if !(-20..=19).contains(&nice) {
-        return Err(EINVAL);
+    fn deref(&self) -> &CurrentTask {
+        &self.0
     }
-    // SAFETY: `task` is live; `nice` is in range.
-    unsafe { bindings::set_user_nice(task.as_ptr(), nice as c_long) };
-    Ok(())
-}
-
-/// Restricts `task` to `cpu` (`set_cpus_allowed_ptr()`), or to every CPU for `None`.
-pub(crate) fn set_cpu(task: &Task, cpu: Option<u32>) -> Result {
-    let r = match cpu {
-        Some(cpu) if !cpu_online(cpu) => return Err(EINVAL),
-        // SAFETY: `task` is live; `cpu` is online.
-        Some(cpu) => unsafe { proclab_set_cpu(task.as_ptr(), cpu) },
-        // SAFETY: `task` is live.
-        None => unsafe { proclab_set_all_cpus(task.as_ptr()) },
-    };
-    to_result(r)
 }
 
 #[kunit_tests(proclab_kthread)]
 mod tests {
     use super::*;
+    use crate::sched::RtPriority;
     use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-    use kernel::sync::Arc;
+    use kernel::{sync::Arc, time::delay::fsleep};
 
     /// Counts its drops: the closure that owns it is freed exactly once.
     struct Drops(Arc<AtomicU32>);
@@ -442,25 +520,43 @@ mod tests {
         }
     }
 
-    /// A flag the thread raises when its closure starts, and a wait for it (up to 10 s: a new
-    /// thread may wait long for a CPU on a loaded host).
+    fn counter() -> Result<(Arc<AtomicU32>, Drops)> {
+        let n = Arc::new(AtomicU32::new(0), GFP_KERNEL)?;
+        Ok((n.clone(), Drops(n)))
+    }
+
+    /// A flag a thread raises.
     fn flag() -> Result<Arc<AtomicBool>> {
         Ok(Arc::new(AtomicBool::new(false), GFP_KERNEL)?)
     }
 
+    /// Waits for `flag` (up to 10 s: a new thread may wait long for a CPU on a loaded host).
     fn wait_for(flag: &AtomicBool) {
         for _ in 0..10_000 {
             if flag.load(Ordering::Acquire) {
                 return;
             }
-            // SAFETY: Sleeping in process context.
-            unsafe { bindings::msleep(1) };
+            fsleep(Delta::from_millis(1));
         }
     }
 
-    fn counter() -> Result<(Arc<AtomicU32>, Drops)> {
-        let n = Arc::new(AtomicU32::new(0), GFP_KERNEL)?;
-        Ok((n.clone(), Drops(n)))
+    /// Spawns a thread that runs `f` between two flags, `started` and `done`, and returns once
+    /// its closure has started.
+    fn spawn_flagged<T, F>(f: F) -> Result<(Thread<T>, Arc<AtomicBool>)>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Current) -> T + Send + 'static,
+    {
+        let (started, done) = (flag()?, flag()?);
+        let (s, d) = (started.clone(), done.clone());
+        let t = Thread::spawn(c"proclab_kt_test", move |cur| {
+            s.store(true, Ordering::Release);
+            let r = f(cur);
+            d.store(true, Ordering::Release);
+            r
+        })?;
+        wait_for(&started);
+        Ok((t, done))
     }
 
     // (A failing assert ends the test thread without unwinding: every thread is stopped before
@@ -468,14 +564,7 @@ mod tests {
 
     #[test]
     fn stop_returns_the_result() -> Result {
-        let started = flag()?;
-        let s = started.clone();
-        let t = create(c"proclab_kt_test", move |_| {
-            s.store(true, Ordering::Release);
-            42u32
-        })?
-        .start();
-        wait_for(&started);
+        let (t, _) = spawn_flagged(|_| 42u32)?;
         assert_eq!(t.stop(), Some(42));
         Ok(())
     }
@@ -483,7 +572,7 @@ mod tests {
     #[test]
     fn stop_before_start_frees_the_closure_once() -> Result {
         let (n, d) = counter()?;
-        let t = create(c"proclab_kt_test", move |_| {
+        let t = Thread::new(c"proclab_kt_test", move |_| {
             let _d = d;
             1u32
         })?;
@@ -498,11 +587,10 @@ mod tests {
         // called) or after: either way the closure is dropped once.
         for _ in 0..20 {
             let (n, d) = counter()?;
-            let t = create(c"proclab_kt_test", move |_| {
+            let t = Thread::spawn(c"proclab_kt_test", move |_| {
                 let _d = d;
                 7u32
-            })?
-            .start();
+            })?;
             let r = t.stop();
             assert!(r.is_none() || r == Some(7));
             assert_eq!(n.load(Ordering::Relaxed), 1);
@@ -512,59 +600,37 @@ mod tests {
 
     #[test]
     fn a_finished_thread_can_still_be_stopped() -> Result {
-        let started = flag()?;
-        let s = started.clone();
-        let t = create(c"proclab_kt_test", move |_| {
-            s.store(true, Ordering::Release);
-            5u32
-        })?
-        .start();
         // Let it run to the end and exit on its own; the handle's reference keeps the task.
-        wait_for(&started);
-        // SAFETY: Sleeping in process context.
-        unsafe { bindings::msleep(50) };
+        let (t, done) = spawn_flagged(|_| 5u32)?;
+        wait_for(&done);
+        fsleep(Delta::from_millis(50));
         assert_eq!(t.stop(), Some(5));
         Ok(())
     }
 
     #[test]
     fn stop_wakes_a_sleeper() -> Result {
-        let started = flag()?;
-        let s = started.clone();
-        let t = create(c"proclab_kt_test", move |cur| {
-            s.store(true, Ordering::Release);
-            cur.wait_until(
-                Sleep::Uninterruptible,
-                None,
-                &mut WaitCounts::default(),
-                || false,
-            )
-        })?
-        .start();
-        wait_for(&started);
-        // SAFETY: Sleeping in process context.
-        unsafe { bindings::msleep(20) };
+        let (t, _) = spawn_flagged(|cur| {
+            let mut counts = WaitCounts::default();
+            cur.wait_until(Sleep::Uninterruptible, None, &mut counts, || false)
+        })?;
+        fsleep(Delta::from_millis(20));
         assert_eq!(t.stop(), Some(Woken::Stop));
         Ok(())
     }
 
     #[test]
     fn wait_until_sees_the_condition() -> Result {
-        let (cond, started, done) = (flag()?, flag()?, flag()?);
-        let (c, s, d) = (cond.clone(), started.clone(), done.clone());
-        let t = create(c"proclab_kt_test", move |cur| {
-            s.store(true, Ordering::Release);
+        let cond = flag()?;
+        let c = cond.clone();
+        let (t, done) = spawn_flagged(move |cur| {
             let mut counts = WaitCounts::default();
-            let why = cur.wait_until(Sleep::Interruptible, Some(10_000), &mut counts, || {
+            let timeout = Some(Delta::from_secs(10));
+            cur.wait_until(Sleep::Interruptible, timeout, &mut counts, || {
                 c.load(Ordering::Acquire)
-            });
-            d.store(true, Ordering::Release);
-            why
-        })?
-        .start();
-        wait_for(&started);
-        // SAFETY: Sleeping in process context.
-        unsafe { bindings::msleep(20) };
+            })
+        })?;
+        fsleep(Delta::from_millis(20));
         // The waker's side of the pattern: make the condition true, then wake.
         cond.store(true, Ordering::Release);
         t.task().wake_up();
@@ -577,16 +643,7 @@ mod tests {
     fn wait_until_times_out() -> Result {
         // Wait for the sleep to end rather than a fixed time: on a loaded host the 20 ms timer
         // may fire long after 200 ms, and a stop before that would (rightly) end it as `Stop`.
-        let (started, done) = (flag()?, flag()?);
-        let (s, d) = (started.clone(), done.clone());
-        let t = create(c"proclab_kt_test", move |cur| {
-            s.store(true, Ordering::Release);
-            let why = cur.sleep(Sleep::Idle, 20);
-            d.store(true, Ordering::Release);
-            why
-        })?
-        .start();
-        wait_for(&started);
+        let (t, done) = spawn_flagged(|cur| cur.sleep(Sleep::Idle, Delta::from_millis(20)))?;
         wait_for(&done);
         assert_eq!(t.stop(), Some(Woken::Timeout));
         Ok(())
@@ -594,18 +651,23 @@ mod tests {
 
     #[test]
     fn policies_and_cpus_are_checked() -> Result {
-        let t = create(c"proclab_kt_test", |_| ())?;
+        let t = Thread::new(c"proclab_kt_test", |_| ())?;
         let bad = [
-            set_policy(t.task(), Policy::Fifo(0)).is_err(),
-            set_policy(t.task(), Policy::RoundRobin(100)).is_err(),
-            set_policy(t.task(), Policy::Normal(20)).is_err(),
-            set_nice(t.task(), -21).is_err(),
-            t.bind(kernel::cpu::nr_cpu_ids()).is_err(),
+            RtPriority::new(0).is_err(),
+            RtPriority::new(100).is_err(),
+            Nice::new(20).is_err(),
+            Nice::new(-21).is_err(),
+            CpuId::from_u32(kernel::cpu::nr_cpu_ids()).is_none(),
         ];
+        let fifo = Setting::Fifo(RtPriority::new(1)?);
+        let normal = Setting::Normal(Nice::new(-20)?);
+        let cpu0 = CpuId::from_u32(0).ok_or(EINVAL)?;
         let good = [
-            set_policy(t.task(), Policy::Fifo(1)).is_ok(),
-            set_policy(t.task(), Policy::Normal(-20)).is_ok(),
-            t.bind(0).is_ok(),
+            t.set_policy(fifo).is_ok(),
+            t.policy() == Policy::Fifo,
+            t.set_policy(normal).is_ok(),
+            t.policy() == Policy::Normal,
+            t.bind(cpu0).is_ok(),
         ];
         drop(t);
         assert!(bad.iter().all(|&b| b));

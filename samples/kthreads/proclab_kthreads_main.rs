@@ -26,7 +26,7 @@ use kernel::{
     str::CString,
     sync::{aref::ARef, Arc, Mutex, SpinLock},
     task::Task,
-    time::{Instant, Monotonic},
+    time::{Delta, Instant, Monotonic},
 };
 
 #[path = "../../rust/proclab/cmd.rs"]
@@ -35,6 +35,8 @@ mod cmd;
 mod debugfs;
 #[path = "../../rust/proclab/kthread.rs"]
 mod kthread;
+#[path = "../../rust/proclab/sched.rs"]
+mod sched;
 // Shared with proclab_tasks, which uses all of it; this module reads a few fields.
 #[allow(dead_code)]
 #[path = "../../rust/proclab/task.rs"]
@@ -42,7 +44,9 @@ mod task;
 
 use cmd::{Arg, Command, Table, Values};
 use debugfs::{one_page, Cell, Column, FileSpec, Files, Root, SeqOut};
-use kthread::{Current, KThread, Policy, Sleep, WaitCounts, Woken};
+use kernel::cpu::CpuId;
+use kthread::{cpu_online, Current, Sleep, Thread, WaitCounts, Woken};
+use sched::{Nice, RtPriority, Setting};
 use task::TaskExt;
 
 module! {
@@ -62,7 +66,7 @@ module! {
 /// Worker slots: `start N` takes N below this.
 const MAX_WORKERS: usize = 16;
 /// How long a worker sleeps between two iterations.
-const WORKER_NAP_MS: u32 = 20;
+const WORKER_NAP: Delta = Delta::from_millis(20);
 /// The longest demo sleep and the longest experiment a command may ask for.
 const MAX_SLEEP_MS: u64 = 60_000;
 const MAX_EXPERIMENT_MS: u64 = 10_000;
@@ -81,7 +85,7 @@ struct WorkerShared {
     wakeups: AtomicU64,
     /// A demo sleep asked for with `dsleep`/`isleep`/`ksleep`, taken by the worker.
     #[pin]
-    request: SpinLock<Option<(Sleep, u32)>>,
+    request: SpinLock<Option<(Sleep, Delta)>>,
     /// The demo sleep in progress, for `workers`.
     #[pin]
     in_demo: SpinLock<Option<Sleep>>,
@@ -91,7 +95,7 @@ struct WorkerShared {
 
 struct Worker {
     shared: Arc<WorkerShared>,
-    thread: KThread<()>,
+    thread: Thread<()>,
 }
 
 /// Some CPU work that takes a few microseconds and that the compiler cannot remove.
@@ -111,12 +115,12 @@ fn worker_loop(cur: &Current, shared: &WorkerShared) {
     while !cur.should_stop() {
         // (Taken in its own statement: the lock guard must be gone before the sleep.)
         let request = shared.request.lock().take();
-        if let Some((how, ms)) = request {
+        if let Some((how, time)) = request {
             *shared.in_demo.lock() = Some(how);
             let why = if how == Sleep::Killable {
-                cur.with_sigkill(|| cur.sleep(how, ms))
+                cur.with_sigkill(|| cur.sleep(how, time))
             } else {
-                cur.sleep(how, ms)
+                cur.sleep(how, time)
             };
             if why == Woken::Signal {
                 shared.killed.fetch_add(1, Relaxed);
@@ -128,12 +132,9 @@ fn worker_loop(cur: &Current, shared: &WorkerShared) {
         shared.iterations.fetch_add(1, Relaxed);
         let before = counts.sleeps;
         // A request ends the nap early (the control file wakes the worker after posting it).
-        cur.wait_until(
-            Sleep::Interruptible,
-            Some(WORKER_NAP_MS),
-            &mut counts,
-            || shared.request.lock().is_some(),
-        );
+        cur.wait_until(Sleep::Interruptible, Some(WORKER_NAP), &mut counts, || {
+            shared.request.lock().is_some()
+        });
         shared.wakeups.fetch_add(counts.sleeps - before, Relaxed);
     }
 }
@@ -151,7 +152,7 @@ fn start_worker(index: usize) -> Result<Worker> {
     )?;
     let name = CString::try_from_fmt(format_args!("proclab_worker/{index}"))?;
     let s = shared.clone();
-    let thread = kthread::create(&name, move |cur| worker_loop(cur, &s))?.start();
+    let thread = Thread::spawn(&name, move |cur| worker_loop(cur, &s))?;
     Ok(Worker { shared, thread })
 }
 
@@ -224,7 +225,8 @@ fn producer_loop(cur: &Current, pc: &ProdCons, consumer: &Task) {
         }
         consumer.wake_up();
         pc.wakeups.fetch_add(1, Relaxed);
-        if seq % 64 < 8 && cur.sleep(Sleep::Interruptible, 1) == Woken::Stop {
+        let pause = Delta::from_millis(1);
+        if seq % 64 < 8 && cur.sleep(Sleep::Interruptible, pause) == Woken::Stop {
             return;
         }
     }
@@ -261,16 +263,16 @@ fn consumer_loop(cur: &Current, pc: &ProdCons) {
 
 /// The two threads; the consumer is stopped after the producer (field order).
 struct ProdConsThreads {
-    producer: KThread<()>,
-    consumer: KThread<()>,
+    producer: Thread<()>,
+    consumer: Thread<()>,
 }
 
 fn start_prodcons(pc: &Arc<ProdCons>) -> Result<ProdConsThreads> {
     let p = pc.clone();
-    let consumer = kthread::create(c"proclab_consumer", move |cur| consumer_loop(cur, &p))?;
+    let consumer = Thread::new(c"proclab_consumer", move |cur| consumer_loop(cur, &p))?;
     let consumer_task: ARef<Task> = consumer.task().into();
     let p = pc.clone();
-    let producer = kthread::create(c"proclab_producer", move |cur| {
+    let producer = Thread::new(c"proclab_producer", move |cur| {
         producer_loop(cur, &p, &consumer_task)
     })?;
     Ok(ProdConsThreads {
@@ -285,7 +287,7 @@ fn start_prodcons(pc: &Arc<ProdCons>) -> Result<ProdConsThreads> {
 #[derive(Clone, Copy)]
 enum ExpKind {
     /// Two SCHED_NORMAL threads at these nice values.
-    Nice(i32, i32),
+    Nice(Nice, Nice),
     /// A SCHED_FIFO thread against a SCHED_NORMAL one.
     Fifo,
 }
@@ -293,10 +295,10 @@ enum ExpKind {
 /// A running or finished experiment: two CPU-bound threads on one CPU until `end`.
 struct Experiment {
     kind: ExpKind,
-    cpu: u32,
+    cpu: CpuId,
     ms: i64,
     end: Instant<Monotonic>,
-    threads: [KThread<()>; 2],
+    threads: [Thread<()>; 2],
 }
 
 /// Whether the monotonic clock has reached `t`.
@@ -322,21 +324,22 @@ fn start_experiment(kind: ExpKind, ms: i64) -> Result<Experiment> {
     // The highest online CPU; CPU 0 stays free for the shell (and everything else).
     let cpu = (1..kernel::cpu::nr_cpu_ids())
         .rev()
-        .find(|&c| kthread::cpu_online(c))
+        .filter_map(CpuId::from_u32)
+        .find(|&c| cpu_online(c))
         .ok_or(ENODEV)?;
     let end = Instant::<Monotonic>::now() + kernel::time::Delta::from_millis(ms);
     let mut new = KVec::with_capacity(2, GFP_KERNEL)?;
     for i in 0..2 {
         let name = CString::try_from_fmt(format_args!("proclab_exp/{i}"))?;
-        let t = kthread::create(&name, move |cur| spin_until(cur, end))?;
+        let t = Thread::new(&name, move |cur| spin_until(cur, end))?;
         t.bind(cpu)?;
-        let policy = match (kind, i) {
-            (ExpKind::Nice(a, _), 0) => Policy::Normal(a),
-            (ExpKind::Nice(_, b), _) => Policy::Normal(b),
-            (ExpKind::Fifo, 0) => Policy::Fifo(10),
-            (ExpKind::Fifo, _) => Policy::Normal(0),
+        let setting = match (kind, i) {
+            (ExpKind::Nice(a, _), 0) => Setting::Normal(a),
+            (ExpKind::Nice(_, b), _) => Setting::Normal(b),
+            (ExpKind::Fifo, 0) => Setting::Fifo(RtPriority::new(10)?),
+            (ExpKind::Fifo, _) => Setting::Normal(Nice::DEFAULT),
         };
-        kthread::set_policy(t.task(), policy)?;
+        t.set_policy(setting)?;
         new.push(t, GFP_KERNEL)?;
     }
     // Both are set up before either runs; start them back to back.
@@ -354,19 +357,19 @@ fn start_experiment(kind: ExpKind, ms: i64) -> Result<Experiment> {
 fn show_experiment(exp: &Experiment, f: &mut SeqOut) -> fmt::Result {
     let done = passed(exp.end);
     match exp.kind {
-        ExpKind::Nice(a, b) => writeln!(f, "experiment: nice {a} vs nice {b}")?,
+        ExpKind::Nice(a, b) => writeln!(f, "experiment: nice {} vs nice {}", a.get(), b.get())?,
         ExpKind::Fifo => writeln!(f, "experiment: SCHED_FIFO 10 vs SCHED_NORMAL nice 0")?,
     }
     writeln!(
         f,
         "cpu: {}\nduration_ms: {}\nstate: {}",
-        exp.cpu,
+        exp.cpu.as_u32(),
         exp.ms,
         if done { "done" } else { "running" }
     )?;
-    let [a, b] = [exp.threads[0].task(), exp.threads[1].task()];
-    let (ra, rb) = (a.sum_exec_runtime(), b.sum_exec_runtime());
-    let (wa, wb) = (a.weight(), b.weight());
+    let [a, b] = &exp.threads;
+    let (ra, rb) = (a.task().sum_exec_runtime(), b.task().sum_exec_runtime());
+    let (wa, wb) = (a.task().weight(), b.task().weight());
     // Shares in tenths of a percent: measured from the runtimes, predicted from the weights.
     let share = |x: u64, y: u64| (x * 1000).checked_div(x + y).unwrap_or(0);
     writeln!(
@@ -382,9 +385,9 @@ fn show_experiment(exp: &Experiment, f: &mut SeqOut) -> fmt::Result {
         write!(
             f,
             "exp/{i:<4} {:>7} {:>6} {:>6} {:>7} {:>16} {:>5}.{} ",
-            t.pid(),
-            t.policy().name(),
-            t.nice(),
+            t.task().pid(),
+            t.policy(),
+            t.task().nice(),
             w,
             r,
             s / 10,
@@ -440,16 +443,21 @@ static COMMANDS: Table<State> = Table {
             verb: &["nice"],
             args: &[WORKER, Arg::int("V", -20, 19)],
             help: "set worker N's nice value",
-            run: |s, v| sched(s, v, |t| kthread::set_nice(t, v.int(1)? as i32)),
+            run: |s, v| {
+                let nice = Nice::new(v.int(1)? as i32)?;
+                sched(s, v, |t| {
+                    t.set_nice(nice);
+                    Ok(())
+                })
+            },
         },
         Command {
             verb: &["fifo"],
             args: &[WORKER, Arg::uint("PRIO", 1, 99)],
             help: "SCHED_FIFO at PRIO",
             run: |s, v| {
-                sched(s, v, |t| {
-                    kthread::set_policy(t, Policy::Fifo(v.uint(1)? as u32))
-                })
+                let prio = RtPriority::new(v.uint(1)? as u32)?;
+                sched(s, v, |t| t.set_policy(Setting::Fifo(prio)))
             },
         },
         Command {
@@ -457,16 +465,15 @@ static COMMANDS: Table<State> = Table {
             args: &[WORKER, Arg::uint("PRIO", 1, 99)],
             help: "SCHED_RR at PRIO",
             run: |s, v| {
-                sched(s, v, |t| {
-                    kthread::set_policy(t, Policy::RoundRobin(v.uint(1)? as u32))
-                })
+                let prio = RtPriority::new(v.uint(1)? as u32)?;
+                sched(s, v, |t| t.set_policy(Setting::RoundRobin(prio)))
             },
         },
         Command {
             verb: &["normal"],
             args: &[WORKER],
             help: "back to SCHED_NORMAL, nice 0",
-            run: |s, v| sched(s, v, |t| kthread::set_policy(t, Policy::Normal(0))),
+            run: |s, v| sched(s, v, |t| t.set_policy(Setting::Normal(Nice::DEFAULT))),
         },
         Command {
             verb: &["bind"],
@@ -478,7 +485,7 @@ static COMMANDS: Table<State> = Table {
             verb: &["unbind"],
             args: &[WORKER],
             help: "let worker N run on every CPU",
-            run: |s, v| sched(s, v, |t| kthread::set_cpu(t, None)),
+            run: |s, v| sched(s, v, |t| t.set_affinity(None)),
         },
         Command {
             verb: &["dsleep"],
@@ -512,7 +519,11 @@ static COMMANDS: Table<State> = Table {
                 Arg::uint("MS", 100, MAX_EXPERIMENT_MS),
             ],
             help: "two CPU-bound threads at nice A and B on one CPU for MS ms",
-            run: |s, v| experiment(s, v, ExpKind::Nice(v.int(0)? as i32, v.int(1)? as i32), 2),
+            run: |s, v| {
+                let kind =
+                    ExpKind::Nice(Nice::new(v.int(0)? as i32)?, Nice::new(v.int(1)? as i32)?);
+                experiment(s, v, kind, 2)
+            },
         },
         Command {
             verb: &["experiment", "fifo"],
@@ -566,32 +577,33 @@ fn stop(s: &State, v: &Values<'_>) -> Result {
 }
 
 /// Changes how the scheduler treats the worker of argument 0 with `f`.
-fn sched(s: &State, v: &Values<'_>, f: impl FnOnce(&Task) -> Result) -> Result {
+fn sched(s: &State, v: &Values<'_>, f: impl FnOnce(&Thread<()>) -> Result) -> Result {
     let workers = s.workers.lock();
     let w = worker(v, &workers)?;
-    f(w.thread.task()).map_err(|e| v.refuse_with(e, format_args!("the scheduler refused: {e:?}")))
+    f(&w.thread).map_err(|e| v.refuse_with(e, format_args!("the scheduler refused: {e:?}")))
 }
 
 fn bind(s: &State, v: &Values<'_>) -> Result {
     let cpu = v.uint(1)?;
     let cpu = u32::try_from(cpu)
         .ok()
-        .filter(|&c| kthread::cpu_online(c))
+        .and_then(CpuId::from_u32)
+        .filter(|&c| cpu_online(c))
         .ok_or_else(|| v.refuse_with(ENODEV, format_args!("cpu {cpu} is not online")))?;
-    sched(s, v, |t| kthread::set_cpu(t, Some(cpu)))
+    sched(s, v, |t| t.set_affinity(Some(cpu)))
 }
 
 fn sleep(s: &State, v: &Values<'_>, how: Sleep) -> Result {
     let workers = s.workers.lock();
     let w = worker(v, &workers)?;
-    let ms = v.uint(1)? as u32;
+    let time = Delta::from_millis(v.uint(1)? as i64);
     // One demo sleep at a time: a second one would silently replace a sleep not yet begun.
     {
         let mut request = w.shared.request.lock();
         if request.is_some() || w.shared.in_demo.lock().is_some() {
             return Err(v.refuse_with(EBUSY, format_args!("the worker is already sleeping")));
         }
-        *request = Some((how, ms));
+        *request = Some((how, time));
     }
     w.thread.task().wake_up();
     Ok(())
@@ -663,7 +675,7 @@ fn show_workers(s: &State, f: &mut SeqOut) -> fmt::Result {
             &[
                 Cell::Int(t.pid().into()),
                 Cell::Str(t.state_char().encode_utf8(&mut [0; 4])),
-                Cell::Str(t.policy().name()),
+                Cell::Str(worker.thread.policy().name()),
                 Cell::Int(t.prio().into()),
                 Cell::Int(t.nice().into()),
                 Cell::Uint(t.cpu().into()),
