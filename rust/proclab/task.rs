@@ -12,7 +12,8 @@
 //! - `task/fields.rs`: the field readers ([`TaskExt`], [`TaskSleepingExt`]);
 //! - `task/row.rs`: one line of the `tasks` table in one C call ([`TaskRow`]);
 //! - `task/values.rs`: typed field values (state letters, [`ExitState`], [`TaskFlags`],
-//!   [`TaskStateBits`], [`Policy`]);
+//!   [`TaskStateBits`]; a task's policy is a `sched.rs` [`Policy`], so a module that includes
+//!   this file includes that one as `mod sched` too);
 //! - `task/comm.rs`: the task name ([`Comm`]) and short texts ([`ShortStr`]);
 //! - `task/wchan.rs`: where a sleeping task waits, as function names;
 //! - `task/limits.rs`: sizes and limits of this build (`HZ`, `THREAD_SIZE`, `pid_max`).
@@ -38,6 +39,8 @@ mod wchan;
 // A module that includes this file uses only part of it (`proclab_kthreads` reads a few fields;
 // the `#[allow(dead_code)]` on its `mod task` covers the items, this covers the re-exports).
 #[allow(unused_imports)]
+pub(crate) use crate::sched::Policy;
+#[allow(unused_imports)]
 pub(crate) use comm::{Comm, EscapedComm, ShortStr, TextBuf, TASK_COMM_LEN};
 #[allow(unused_imports)]
 pub(crate) use fields::{ObjKey, TaskExt, TaskSleepingExt};
@@ -49,9 +52,7 @@ pub(crate) use limits::{
 #[allow(unused_imports)]
 pub(crate) use row::TaskRow;
 #[allow(unused_imports)]
-pub(crate) use values::{
-    state_letter_name, ExitState, Policy, TaskFlags, TaskStateBits, STATE_LETTERS,
-};
+pub(crate) use values::{state_letter_name, ExitState, TaskFlags, TaskStateBits, STATE_LETTERS};
 #[allow(unused_imports)]
 pub(crate) use walk::{
     count, find_task, processes, snapshot, snapshot_with_room, threads, Processes, Threads, Walk,

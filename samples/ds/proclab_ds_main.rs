@@ -39,6 +39,10 @@ mod prng;
 mod rbtree;
 mod runqueue;
 // Shared with proclab_tasks, which uses all of it; the live view reads a few fields.
+// The policy type `task` reads into.
+#[allow(dead_code)]
+#[path = "../../rust/proclab/sched.rs"]
+mod sched;
 #[allow(dead_code)]
 #[path = "../../rust/proclab/task.rs"]
 mod task;

@@ -7,7 +7,8 @@ use core::fmt::{self, Write};
 use kernel::{sync::rcu, task::Task};
 
 use crate::debugfs::SeqOut;
-use crate::task::{self, processes, Policy, TaskExt};
+use crate::sched::Policy;
+use crate::task::{self, processes, TaskExt};
 use crate::State;
 
 /// Writes the sizes and constants, then the nice -> weight table measured on the live tasks.
@@ -44,7 +45,7 @@ pub(crate) fn show(_state: &State, f: &mut SeqOut) -> fmt::Result {
     {
         let guard = rcu::read_lock();
         for t in processes(&guard) {
-            if !matches!(t.policy(), Policy::NORMAL | Policy::BATCH) {
+            if !matches!(t.policy(), Policy::Normal | Policy::Batch) {
                 continue;
             }
             let Ok(i) = usize::try_from(t.nice() - task::NICE_MIN) else {

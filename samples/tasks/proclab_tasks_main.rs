@@ -33,6 +33,10 @@ use kernel::{
 mod cmd;
 #[path = "../../rust/proclab/debugfs.rs"]
 mod debugfs;
+// The policy type `task` reads into.
+#[allow(dead_code)]
+#[path = "../../rust/proclab/sched.rs"]
+mod sched;
 #[path = "../../rust/proclab/task.rs"]
 mod task;
 #[path = "../../rust/proclab/task/kunit.rs"]

@@ -11,10 +11,11 @@
 
 use super::{
     comm::{Comm, ShortStr, TASK_COMM_LEN},
-    values::{ExitState, Policy, TaskFlags, TaskStateBits},
+    values::{ExitState, TaskFlags, TaskStateBits},
     walk::init_task,
     wchan,
 };
+use crate::sched::Policy;
 use kernel::{
     bindings,
     ffi::{c_char, c_int, c_uint},
@@ -248,7 +249,7 @@ impl TaskExt for Task {
     }
 
     fn policy(&self) -> Policy {
-        Policy(read_once!(self, policy))
+        Policy::from_raw(read_once!(self, policy))
     }
 
     fn nice(&self) -> i32 {
@@ -346,7 +347,7 @@ impl TaskExt for Task {
             "dl"
         } else if prio < 100 {
             "rt"
-        } else if self.policy().0 == bindings::SCHED_EXT {
+        } else if self.policy() == Policy::Ext {
             "ext"
         } else {
             "fair"

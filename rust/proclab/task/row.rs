@@ -5,8 +5,9 @@
 
 use super::{
     comm::{Comm, TASK_COMM_LEN},
-    values::{ExitState, Policy, TaskFlags},
+    values::{ExitState, TaskFlags},
 };
+use crate::sched::Policy;
 use kernel::{bindings, sync::rcu, task::Task};
 
 #[allow(improper_ctypes)]
@@ -92,7 +93,7 @@ impl TaskRow {
 
     /// The policy.
     pub(crate) fn policy(&self) -> Policy {
-        Policy(self.policy)
+        Policy::from_raw(self.policy)
     }
 
     /// Whether the task is a kernel thread (`PF_KTHREAD`).

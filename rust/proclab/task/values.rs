@@ -147,38 +147,3 @@ impl fmt::Display for TaskStateBits {
         write_bits(f, self.0, TASK_STATE_BITS, "TASK_", "RUNNING")
     }
 }
-
-/// A scheduling policy, `task_struct::policy`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Policy(pub(crate) u32);
-
-impl Policy {
-    /// The policy's name without the `SCHED_` prefix, as `chrt` prints it.
-    pub(crate) fn name(self) -> &'static str {
-        match self.0 {
-            bindings::SCHED_NORMAL => "NORMAL",
-            bindings::SCHED_FIFO => "FIFO",
-            bindings::SCHED_RR => "RR",
-            bindings::SCHED_BATCH => "BATCH",
-            bindings::SCHED_IDLE => "IDLE",
-            bindings::SCHED_DEADLINE => "DEADLINE",
-            bindings::SCHED_EXT => "EXT",
-            _ => "UNKNOWN",
-        }
-    }
-}
-
-impl fmt::Display for Policy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.name())
-    }
-}
-
-// The policies a sample compares with; the `Policy` type itself is to be shared with
-// `kthread.rs`, which sets policies.
-impl Policy {
-    /// `SCHED_NORMAL`: the fair class, weighted by nice.
-    pub(crate) const NORMAL: Policy = Policy(bindings::SCHED_NORMAL);
-    /// `SCHED_BATCH`: the fair class, never preempting on wakeup.
-    pub(crate) const BATCH: Policy = Policy(bindings::SCHED_BATCH);
-}
