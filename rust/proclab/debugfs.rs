@@ -281,10 +281,10 @@ impl<T: Sync + 'static> Files<T> {
                 Some(spec) => (spec.name, 0o400, &Ops::<T>::READ),
                 None => (GRAMMAR, 0o400, &Ops::<T>::READ),
             };
-            // SAFETY: `dir.0` is live; `node` lives in `nodes` and `node.data` in the data, both
-            // until after `dir` (with this file) is removed: by the field order of `Self`, or by
-            // `new` dropping `dir` first when it fails. The operations expect exactly a
-            // `Node<T>` as the inode's private data.
+            // `node` and `node.data` outlive `dir` (and this file): by the field order of `Self`,
+            // or by `new` dropping `dir` first when it fails.
+            // SAFETY: `dir.0` is live, `node` outlives the file as said above, and the
+            // operations expect exactly a `Node<T>` as the inode's private data.
             let file = unsafe {
                 bindings::debugfs_create_file_full(
                     name.as_char_ptr(),
@@ -497,11 +497,10 @@ mod tests {
             private: ptr::from_ref(&node).cast_mut().cast(),
             ..Default::default()
         };
-        // SAFETY: `m` is a `seq_file` as `single_open_size()` and `seq_read()` hand it to
-        // `show`: its private data is a `Node<()>` (`node`, with its data, a promoted `()`,
-        // both live until this function returns) and its buffer is `buf`'s `SIZE` bytes, which
-        // nothing else touches during the call. `show` does not use the `seq_file`'s lock or
-        // file.
+        // `m` is a `seq_file` as `seq_read()` hands it to `show`, which uses neither its lock
+        // nor its file.
+        // SAFETY: `m`'s private data is `node` (its data a promoted `()`), live until the end
+        // of this function; its buffer is `buf`'s `SIZE` bytes, untouched during the call.
         let r = unsafe { show::<()>(&mut m, ptr::null_mut()) };
         Ok((r, m.count, buf))
     }

@@ -279,10 +279,9 @@ impl<T: DeviceOperations> Device<T> {
         if i >= inner.group_len {
             return None;
         }
-        // SAFETY: `group` holds `group_len` devices, all allocated with their `Inner<T>` before
-        // any was registered (the invariant of `Inner`), so before any callback could run or a
-        // `&Device` be handed out; all of them are freed together, after all are unregistered,
-        // so they live as long as `self`, which the borrow keeps alive.
+        // `group` holds `group_len` devices, all allocated with their `Inner<T>` before any was
+        // registered (the invariant of `Inner`) and all freed together after all unregister.
+        // SAFETY: so device `i` lives as long as `self`, which the borrow keeps alive.
         Some(unsafe { Self::from_raw((*inner.group.as_ptr().add(i)).as_ptr()) })
     }
 
@@ -353,10 +352,10 @@ impl<T: DeviceOperations> Device<T> {
         if inner.timer_queued.swap(true, Ordering::SeqCst) {
             return false;
         }
-        // SAFETY: `Inner` is pinned in the private area and never moves. It is not really
-        // `'static`: it lives until the device is freed, and both its drop and the stop path
-        // (`timer_cancel`) cancel the timer through the handle kept below, so the timer never
-        // outlives it (what `UnsafeHrTimerPointer::start` asks).
+        // `Inner` is not really `'static`: it lives until the device is freed, and both its
+        // drop and the stop path (`timer_cancel`) cancel the timer through the handle kept
+        // below, so the timer never outlives it (what `UnsafeHrTimerPointer::start` asks).
+        // SAFETY: `Inner` is pinned in the private area and never moves; lifetime as above.
         let this: Pin<&'static Inner<T>> =
             unsafe { Pin::new_unchecked(&*core::ptr::from_ref(inner)) };
         let mut slot = inner.timer_handle.lock();
@@ -472,11 +471,10 @@ impl<T: DeviceOperations> Registration<T> {
 impl<T: DeviceOperations> Drop for Registration<T> {
     fn drop(&mut self) {
         if self.registered > 0 {
-            // SAFETY: The first `registered` devices are registered (type invariant). After this
-            // no callback runs or is in flight on any device of the group: all are closed
-            // (their stop paths run first) and unregistered, and the core waited for every
-            // reference.
+            // After this no callback runs or is in flight on any device of the group: all are
+            // closed (their stop paths run first), unregistered, and every reference waited for.
             // CAST: `NonNull<net_device>` is a transparent wrapper of `*mut net_device`.
+            // SAFETY: The first `registered` devices are registered (type invariant).
             unsafe {
                 proclab_netdev_unregister_many(
                     self.devs.as_mut_ptr().cast(),
