@@ -271,27 +271,27 @@ read -r g2 b2 <"$TMP/reader2"
 ktap_last $? "2 writers, 2 readers, 10 s: $((g1 + g2)) dumps all ascending ($((b1 + b2)) not)"
 
 # 12. A reader of the rbtree's dump holds its lock only to copy the keys,
-# not while it formats them: with 30,000 keys and a reader of dump reading
+# not while it formats them: with 100,000 keys and a reader of dump reading
 # it back to back (on one vCPU, the other left to the test), a read of stats
 # (which takes the same lock) is slowed by less than a quarter of one dump
 # read. It held the lock for the whole formatting: in make fuzz, with
 # 100,000 keys, a fill or clear waited 10 to 60 s behind the readers; in
 # make check on a slow host a fill took 10.2 s. Times: proctest's mean over
-# 40 reads (CLOCK_MONOTONIC).
+# 10 reads (CLOCK_MONOTONIC).
 c rbtree clear
-c rbtree fill 30000 5
+c rbtree fill 100000 5
 t_dump=$("$PROCTEST" timeread 5 "$D/rbtree/dump")
-t_idle=$("$PROCTEST" timeread 40 "$D/rbtree/stats")
+t_idle=$("$PROCTEST" timeread 10 "$D/rbtree/stats")
 (while :; do cat "$D/rbtree/dump" >/dev/null; done) &
 bg=$!
 nap
-t_busy=$("$PROCTEST" timeread 40 "$D/rbtree/stats")
+t_busy=$("$PROCTEST" timeread 10 "$D/rbtree/stats")
 kill $bg 2>/dev/null
 wait $bg 2>/dev/null
 bg=
 ms() { echo $(($1 / 1000000)); }
 [ -n "$t_busy" ] && [ $((t_busy - t_idle)) -lt $((t_dump / 4)) ]
-ktap_last $? "rbtree, 30000 keys, a reader of dump: a stats read takes $(ms $((t_busy - t_idle))) ms more than alone ($(ms "$t_idle") ms), under a quarter of one dump read ($(ms "$t_dump") ms)"
+ktap_last $? "rbtree, 100000 keys, a reader of dump: a stats read takes $(ms $((t_busy - t_idle))) ms more than alone ($(ms "$t_idle") ms), under a quarter of one dump read ($(ms "$t_dump") ms)"
 
 # 13. cfs: 64-bit arithmetic at the largest inputs. Two million slices of
 # 1 s make runtimes near 2*10^15 ns, whose share in hundredths of a percent

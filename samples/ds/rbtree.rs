@@ -8,13 +8,13 @@ use kernel::prelude::*;
 
 use crate::cmd::{Arg, Command, Table, Values};
 use crate::debugfs::{FileSpec, SeqOut};
-use crate::demo::{clear, control_dump_stats, full, Demo, Structure, KEY};
+use crate::demo::{control_dump_stats, full, Demo, Structure, KEY};
 use crate::layout::RB_NODE_BYTES;
 use crate::prng::Prandom;
 use crate::tree::{height_bound, CountedTree, Key};
 use crate::work;
 
-/// The keys, each a [`Key`] of id 0. `fill` and `erase-random` are long commands.
+/// The keys, each a [`Key`] of id 0. `fill`, `erase-random` and `clear` are long commands.
 pub(crate) type KeySet = CountedTree<Key, ()>;
 
 impl Structure for KeySet {
@@ -56,7 +56,7 @@ static COMMANDS: Table<Demo<KeySet>> = Table {
         Command {
             verb: &["clear"],
             args: &[],
-            help: "erase everything",
+            help: "erase everything, 1024 keys at a time",
             run: clear,
         },
     ],
@@ -144,6 +144,22 @@ fn erase_random(keys: &Demo<KeySet>, args: &Values<'_>) -> Result {
         tree.remove(&shuffled[i]);
     }
     Ok(())
+}
+
+/// A long command (see [`work`]): a tree of up to `max_elements` keys frees a node per key,
+/// seconds on the debug kernel under emulation, so the nodes go a chunk at a time with the lock
+/// dropped in between. Interrupted, the keys freed so far stay freed.
+fn clear(keys: &Demo<KeySet>, args: &Values<'_>) -> Result {
+    let _running = keys.start(args)?;
+    loop {
+        work::interrupted()?;
+        let mut tree = keys.lock();
+        for _ in 0..work::KEYS_PER_LOCK {
+            if tree.pop_front().is_none() {
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// The keys, in order. They are copied under the lock (8 bytes a key) and printed after it is

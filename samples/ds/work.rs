@@ -3,8 +3,8 @@
 //! Long commands: bounded, interruptible, and one at a time.
 //!
 //! A command that loops (`bench rbtree`, `bench xarray`, `rbtree fill`, `rbtree erase-random`,
-//! `cfs run`) runs inside the writer's `write()`. Three rules keep such a write from turning
-//! into a task nobody can stop:
+//! `rbtree clear`, `cfs run`) runs inside the writer's `write()`. Three rules keep such a write
+//! from turning into a task nobody can stop:
 //!
 //! - **Bounded.** The arguments are capped so that one write ends well within the hung-task
 //!   detector's 120 s even on the debug kernel under emulation (see
@@ -37,8 +37,8 @@ pub(crate) const XARRAY_WORK_MAX: u64 = 1 << 18;
 /// The most keys one `rbtree fill` or `rbtree erase-random` inserts or erases.
 pub(crate) const FILL_MAX: u64 = 100_000;
 
-/// The keys `fill` or `erase-random` handle, and the slices `cfs run` runs, between two takes
-/// of the structure's lock: about 0.3 s on the debug kernel under emulation on a loaded host.
+/// The keys `fill`, `erase-random` or `clear` handle, and the slices `cfs run` runs, between two
+/// takes of the structure's lock: about 0.3 s on the debug kernel under emulation on a loaded host.
 pub(crate) const KEYS_PER_LOCK: usize = 1024;
 pub(crate) const SLICES_PER_LOCK: u64 = 4096;
 
