@@ -22,7 +22,7 @@ test_cleanup() {
 }
 
 test_init "$PROCTEST"
-ktap_set_plan 34
+ktap_set_plan 33
 
 # c STRUCT COMMAND...: one command; prints the errno name if refused.
 c() {
@@ -270,30 +270,7 @@ read -r g2 b2 <"$TMP/reader2"
 [ "$b1" = 0 ] && [ "$b2" = 0 ] && [ "$g1" -gt 0 ] && [ "$g2" -gt 0 ]
 ktap_last $? "2 writers, 2 readers, 10 s: $((g1 + g2)) dumps all ascending ($((b1 + b2)) not)"
 
-# 12. A reader of the rbtree's dump holds its lock only to copy the keys,
-# not while it formats them: with 100,000 keys and a reader of dump reading
-# it back to back (on one vCPU, the other left to the test), a read of stats
-# (which takes the same lock) is slowed by less than a quarter of one dump
-# read. It held the lock for the whole formatting: in make fuzz, with
-# 100,000 keys, a fill or clear waited 10 to 60 s behind the readers; in
-# make check on a slow host a fill took 10.2 s. Times: proctest's mean over
-# 10 reads (CLOCK_MONOTONIC).
-c rbtree clear
-c rbtree fill 100000 5
-t_dump=$("$PROCTEST" timeread 5 "$D/rbtree/dump")
-t_idle=$("$PROCTEST" timeread 10 "$D/rbtree/stats")
-(while :; do cat "$D/rbtree/dump" >/dev/null; done) &
-bg=$!
-nap
-t_busy=$("$PROCTEST" timeread 10 "$D/rbtree/stats")
-kill $bg 2>/dev/null
-wait $bg 2>/dev/null
-bg=
-ms() { echo $(($1 / 1000000)); }
-[ -n "$t_busy" ] && [ $((t_busy - t_idle)) -lt $((t_dump / 4)) ]
-ktap_last $? "rbtree, 100000 keys, a reader of dump: a stats read takes $(ms $((t_busy - t_idle))) ms more than alone ($(ms "$t_idle") ms), under a quarter of one dump read ($(ms "$t_dump") ms)"
-
-# 13. cfs: 64-bit arithmetic at the largest inputs. Two million slices of
+# 12. cfs: 64-bit arithmetic at the largest inputs. Two million slices of
 # 1 s make runtimes near 2*10^15 ns, whose share in hundredths of a percent
 # (runtime * 10000) does not fit 64 bits: it overflowed (a Rust panic, an
 # Oops, the run queue's lock never released). Oracles: the commands (every
@@ -324,7 +301,7 @@ awk -v r="$r" '
 	}' "$TMP/cfs"
 ktap_last $? "cfs: runtimes sum to 2*10^15 ns, each share_% is runtime/total and predicted_% weight/(88761+15) to 0.01 $(tr '\n' '|' <"$TMP/cfs")"
 
-# 14. bench: one benchmark at a time, and a signal stops it. The largest
+# 13. bench: one benchmark at a time, and a signal stops it. The largest
 # rbtree run allowed takes ~2.6 s on the base kernel and ~15 s on the debug
 # one under emulation. While it runs, a second command is refused with EBUSY
 # (it used to wait, unkillable, on the mutex), results are readable at once,
@@ -366,7 +343,7 @@ e=$(c bench clear)
 [ -z "$e" ] && [ "$(wc -l <"$D/bench/results")" = 1 ]
 ktap_last $? "bench: after the kill, clear is taken (${e:-ok}) and no result was added"
 
-# 15. bench: the work of one write is bounded, so that it ends well within
+# 14. bench: the work of one write is bounded, so that it ends well within
 # the hung-task detector's 120 s: more than 2^20 rbtree inserts and erases or
 # 2^18 xarray loads is ENOSPC, more than 4096 elements EINVAL (out of range).
 # "xarray 1000000 1" asked kmalloc() for 8 MiB (a page_alloc WARNING, caught
