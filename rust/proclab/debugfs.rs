@@ -10,10 +10,10 @@
 //!   the `seq_file` buffer starts at one page, and every time the output does not fit,
 //!   `seq_read()` frees it, allocates one twice as large and calls the callback again from the
 //!   start. A table of 5,000 tasks (about 1 MiB) is then formatted eleven times to be read once.
-//!   The files here are opened with `single_open_size()`, sized by the file's own estimate (then
-//!   by its last output), so one walk normally fills the buffer; if the estimate falls short,
-//!   `seq_file` grows the buffer as before, and the output stops being formatted as soon as it
-//!   overflows.
+//!   The files here are opened with `single_open_size()`, sized by the file's own estimate or
+//!   by its last output, whichever is larger, so one walk normally fills the buffer; if both
+//!   fall short, `seq_file` grows the buffer as before, and the output stops being formatted as
+//!   soon as it overflows.
 //! - **`owner`.** Upstream's file operations set no `owner`, so nothing stops `rmmod` while a
 //!   file is open. Here an open file holds a reference on the module ([`Ops`]).
 //! - **Commands.** A writable file takes commands from a [`Table`] (`cmd.rs`), and every
@@ -59,8 +59,8 @@ pub(crate) struct FileSpec<T: 'static> {
     /// a larger one; any other `Err` (an allocation that failed) fails the `read()` with
     /// `ENOMEM`, and nothing of this call's output is shown: never a silently cut table.
     pub(crate) show: fn(&T, &mut SeqOut) -> fmt::Result,
-    /// About how many bytes `show` will write now: the first open allocates the buffer at this
-    /// size, later ones at the size of the last output and an eighth.
+    /// About how many bytes `show` will write now: each open allocates the buffer at this size,
+    /// or at the size of the last output and an eighth if that is larger.
     pub(crate) size_hint: fn(&T) -> usize,
     /// The commands the file takes: `Some` makes the file 0600 instead of 0400, and lists the
     /// commands in the directory's `grammar` file. A command is one `write()` at offset 0.
@@ -83,8 +83,8 @@ struct Node<T: 'static> {
     /// This file's spec in `specs`, or `specs.len()` for the `grammar` file.
     index: usize,
     data: *const T,
-    /// The size of the file's last output: the next open sizes its buffer from it, without
-    /// asking the file.
+    /// The size of the file's last output: the next open sizes its buffer from it when the
+    /// file's own estimate is smaller (a file of one page, an estimate that falls short).
     last_len: AtomicUsize,
 }
 
@@ -345,12 +345,15 @@ unsafe extern "C" fn open<T: Sync + 'static>(
     let node = unsafe { &*(*inode).i_private.cast::<Node<T>>() };
     // SAFETY: As above.
     let data = unsafe { &*node.data };
-    // The last output and an eighth more, or the file's own estimate the first time.
-    let size = match node.last_len.load(Ordering::Relaxed) {
-        0 => node.size_hint(data),
-        last => last + last / 8,
-    }
-    .clamp(PAGE_SIZE, MAX_HINT);
+    // The file's estimate of its output now, or the last output and an eighth more if that is
+    // larger. The estimate comes first: a structure that grew since the last read (a tree
+    // filled from 4 KiB of output to 2 MiB) would otherwise make `seq_read()` double the buffer
+    // and call `show` again, from the start, ten times over.
+    let last = node.last_len.load(Ordering::Relaxed);
+    let size = node
+        .size_hint(data)
+        .max(last.saturating_add(last / 8))
+        .clamp(PAGE_SIZE, MAX_HINT);
     // SAFETY: `file` is being opened; `show::<T>` expects the `Node<T>` passed as its private
     // data, which outlives the file as argued above.
     unsafe {
