@@ -64,7 +64,9 @@ echo clear >"$R/control"
 echo "fill 100000 5" >"$R/control"
 t_dump=$("$PROCTEST" timeread 5 "$R/dump")
 t_idle=$("$PROCTEST" timeread 10 "$R/stats")
-(while :; do cat "$R/dump" >/dev/null; done) &
+# The reader: one process (proctest reading dump over and over), so that
+# killing it leaves no reader holding the file when the module is unloaded.
+"$PROCTEST" timeread 1000000 "$R/dump" >/dev/null &
 bg=$!
 sleep 0.1
 t_busy=$("$PROCTEST" timeread 10 "$R/stats")
