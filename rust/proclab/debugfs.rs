@@ -67,6 +67,49 @@ pub(crate) struct FileSpec<T: 'static> {
     pub(crate) write: Option<&'static Table<T>>,
 }
 
+impl<T: 'static> FileSpec<T> {
+    /// A read-only file of about one page.
+    pub(crate) const fn page(
+        name: &'static CStr,
+        show: fn(&T, &mut SeqOut) -> fmt::Result,
+    ) -> Self {
+        FileSpec {
+            name,
+            show,
+            size_hint: one_page,
+            write: None,
+        }
+    }
+
+    /// A read-only file whose size `size_hint` estimates.
+    pub(crate) const fn sized(
+        name: &'static CStr,
+        show: fn(&T, &mut SeqOut) -> fmt::Result,
+        size_hint: fn(&T) -> usize,
+    ) -> Self {
+        FileSpec {
+            name,
+            show,
+            size_hint,
+            write: None,
+        }
+    }
+
+    /// A file of about one page that takes `commands` (mode 0600).
+    pub(crate) const fn control(
+        name: &'static CStr,
+        show: fn(&T, &mut SeqOut) -> fmt::Result,
+        commands: &'static Table<T>,
+    ) -> Self {
+        FileSpec {
+            name,
+            show,
+            size_hint: one_page,
+            write: Some(commands),
+        }
+    }
+}
+
 /// The [`FileSpec::size_hint`] of a small file: one page (the least a buffer gets).
 pub(crate) fn one_page<T>(_: &T) -> usize {
     PAGE_SIZE

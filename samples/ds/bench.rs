@@ -8,8 +8,8 @@ use kernel::prelude::*;
 
 use crate::bench_runs::{self, Figure};
 use crate::cmd::{Arg, Command, Table, Values};
-use crate::debugfs::{one_page, FileSpec, SeqOut};
-use crate::demo::{clear, control, ratio, reader, Clear, Demo, Structure};
+use crate::debugfs::{FileSpec, SeqOut};
+use crate::demo::{clear, control, ratio, Clear, Demo, Structure};
 use crate::work::{self, Running};
 
 /// The figures of the runs so far. Locked only to add or read them, never while a benchmark
@@ -28,7 +28,7 @@ const RESULTS_MAX: usize = 1024;
 
 impl Structure for Results {
     const FILES: &'static [FileSpec<Demo<Self>>] =
-        &[control(&COMMANDS), reader(c"results", results, one_page)];
+        &[control(&COMMANDS), FileSpec::page(c"results", results)];
 }
 
 static COMMANDS: Table<Demo<Results>> = Table {

@@ -8,8 +8,8 @@ use core::fmt::{self, Write};
 use kernel::prelude::*;
 
 use crate::cmd::{Arg, Command, Table, Values};
-use crate::debugfs::{one_page, FileSpec, SeqOut};
-use crate::demo::{clear, control, full, ratio, reader, Clear, Demo, Structure};
+use crate::debugfs::{FileSpec, SeqOut};
+use crate::demo::{clear, control, full, ratio, Clear, Demo, Structure};
 use crate::runqueue::RunQueue;
 use crate::tree::height_bound;
 use crate::work;
@@ -20,9 +20,9 @@ pub(crate) const DEFAULT_SLICE_NS: u64 = 3_000_000;
 impl Structure for RunQueue {
     const FILES: &'static [FileSpec<Demo<Self>>] = &[
         control(&COMMANDS),
-        reader(c"dump", dump, |rq| rq.lock().tree.len() * 96 + 128),
-        reader(c"stats", stats, one_page),
-        reader(c"live", |_, f| crate::live::show(f), one_page),
+        FileSpec::sized(c"dump", dump, |rq| rq.lock().tree.len() * 96 + 128),
+        FileSpec::page(c"stats", stats),
+        FileSpec::page(c"live", |_, f| crate::live::show(f)),
     ];
 }
 

@@ -16,7 +16,7 @@ use kernel::{
 };
 
 use crate::cmd::{Arg, Table, Values};
-use crate::debugfs::{one_page, Dir, FileSpec, Files, SeqOut};
+use crate::debugfs::{Dir, FileSpec, Files, SeqOut};
 use crate::work::{Busy, Running};
 
 /// A structure that a directory shows.
@@ -64,12 +64,7 @@ impl<S: Structure> Demo<S> {
 
 /// The `control` file: written, it runs one of `commands`; read, it lists them.
 pub(crate) const fn control<S: Structure>(commands: &'static Table<Demo<S>>) -> FileSpec<Demo<S>> {
-    FileSpec {
-        name: c"control",
-        show: help::<S>,
-        size_hint: one_page,
-        write: Some(commands),
-    }
+    FileSpec::control(c"control", help::<S>, commands)
 }
 
 /// The help of the commands of `S`'s `control` file.
@@ -92,23 +87,9 @@ pub(crate) const fn control_dump_stats<S: Structure>(
 ) -> [FileSpec<Demo<S>>; 3] {
     [
         control(commands),
-        reader(c"dump", dump, dump_size),
-        reader(c"stats", stats, one_page),
+        FileSpec::sized(c"dump", dump, dump_size),
+        FileSpec::page(c"stats", stats),
     ]
-}
-
-/// A read-only file: `show` writes what it shows, about `size_hint` bytes.
-pub(crate) const fn reader<T>(
-    name: &'static CStr,
-    show: fn(&T, &mut SeqOut) -> fmt::Result,
-    size_hint: fn(&T) -> usize,
-) -> FileSpec<T> {
-    FileSpec {
-        name,
-        show,
-        size_hint,
-        write: None,
-    }
 }
 
 /// A structure that the `clear` command empties.

@@ -21,6 +21,8 @@ use kernel::{new_mutex, prelude::*, sync::Mutex};
 #[path = "../../rust/proclab/cmd.rs"]
 mod cmd;
 mod control;
+// Shared with the other modules; this one has no file sized by its contents.
+#[allow(dead_code)]
 #[path = "../../rust/proclab/debugfs.rs"]
 mod debugfs;
 mod experiment;
@@ -35,7 +37,7 @@ mod sched;
 mod task;
 mod workers;
 
-use debugfs::{one_page, FileSpec, Files, Root};
+use debugfs::{FileSpec, Files, Root};
 use experiment::Experiment;
 use prodcons::ProdConsThreads;
 use workers::{Worker, MAX_WORKERS};
@@ -68,30 +70,10 @@ struct State {
 }
 
 static FILES: [FileSpec<State>; 4] = [
-    FileSpec {
-        name: c"control",
-        show: control::show_control,
-        size_hint: one_page,
-        write: Some(&control::COMMANDS),
-    },
-    FileSpec {
-        name: c"workers",
-        show: workers::show_workers,
-        size_hint: one_page,
-        write: None,
-    },
-    FileSpec {
-        name: c"prodcons",
-        show: prodcons::show_prodcons,
-        size_hint: one_page,
-        write: None,
-    },
-    FileSpec {
-        name: c"experiment",
-        show: experiment::show_experiment,
-        size_hint: one_page,
-        write: None,
-    },
+    FileSpec::control(c"control", control::show_control, &control::COMMANDS),
+    FileSpec::page(c"workers", workers::show_workers),
+    FileSpec::page(c"prodcons", prodcons::show_prodcons),
+    FileSpec::page(c"experiment", experiment::show_experiment),
 ];
 
 struct ProclabKthreads {

@@ -49,7 +49,7 @@ mod tasks;
 mod threads;
 mod tree;
 
-use debugfs::{one_page, FileSpec, Files, Root, SeqOut};
+use debugfs::{FileSpec, Files, Root, SeqOut};
 
 module! {
     type: ProclabTasks,
@@ -82,48 +82,13 @@ fn alloc_failed(f: &mut SeqOut, _e: AllocError) -> fmt::Result {
 
 /// The files of `proclab/tasks/`.
 static FILES: [FileSpec<State>; 7] = [
-    FileSpec {
-        name: c"tasks",
-        show: tasks::show,
-        size_hint: tasks::size_hint,
-        write: None,
-    },
-    FileSpec {
-        name: c"threads",
-        show: threads::show,
-        size_hint: threads::size_hint,
-        write: None,
-    },
-    FileSpec {
-        name: c"tree",
-        show: tree::show,
-        size_hint: tree::size_hint,
-        write: None,
-    },
-    FileSpec {
-        name: c"pid",
-        show: selected::show_pid,
-        size_hint: one_page,
-        write: Some(&selected::PID_COMMANDS),
-    },
-    FileSpec {
-        name: c"task",
-        show: selected::show_task,
-        size_hint: one_page,
-        write: None,
-    },
-    FileSpec {
-        name: c"summary",
-        show: summary::show,
-        size_hint: summary::size_hint,
-        write: None,
-    },
-    FileSpec {
-        name: c"facts",
-        show: facts::show,
-        size_hint: one_page,
-        write: None,
-    },
+    FileSpec::sized(c"tasks", tasks::show, tasks::size_hint),
+    FileSpec::sized(c"threads", threads::show, threads::size_hint),
+    FileSpec::sized(c"tree", tree::show, tree::size_hint),
+    FileSpec::control(c"pid", selected::show_pid, &selected::PID_COMMANDS),
+    FileSpec::page(c"task", selected::show_task),
+    FileSpec::sized(c"summary", summary::show, summary::size_hint),
+    FileSpec::page(c"facts", facts::show),
 ];
 
 impl kernel::Module for ProclabTasks {
