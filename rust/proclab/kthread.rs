@@ -504,6 +504,9 @@ impl Deref for Current {
     }
 }
 
+// Built into proclab_kthreads only (its Kbuild sets the cfg): a suite name registers once, and
+// proclab_contexts includes this file too.
+#[cfg(proclab_kthread_tests)]
 #[kunit_tests(proclab_kthread)]
 mod tests {
     use super::*;
