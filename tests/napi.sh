@@ -38,13 +38,19 @@ test_cleanup() {
 }
 
 test_init "$PROCTEST" "$IP"
-ktap_set_plan 16
+ktap_set_plan 19
 
 # in_ns CMD...: run CMD in pln1's network namespace.
 in_ns() { nsenter -t "$ns" -n "$@"; }
 st() { awk -v k="$2:" '$1 == k { print $2 }' "$D/$1/stats"; }
 bucket() { awk -v k="$2:" 'f && $1 == k { print $2 } /^frames_per_poll:/ { f = 1 }' "$D/$1/stats"; }
 set_cfg() { printf '%s\n' "$2" >"$D/$1/config"; }
+# ctx DEV ROW COLUMN: a column of a row of DEV's context file, by the header's
+# names (the columns of proclab_contexts' probe table).
+ctx() {
+	awk -v r="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		$1 == r { print $(h[c]) }' "$D/$1/context"
+}
 reset() { echo 1 >"$D/$1/reset"; }
 mac() { cat "/sys/class/net/$1/address"; }
 # ring_empty: nothing waits in pln1's ring. The last frames of a pktgen run
@@ -115,6 +121,18 @@ done
 [ -z "$bad" ]
 ktap_last $? "at ping's rate every frame costs one interrupt and one poll on each side$bad"
 
+# Where they ran (the rows of napi/pln1/context, by the definitions of
+# include/linux/preempt.h): pln1's "interrupt" in the transmit of pln0's
+# sender, ping, with bottom halves disabled by dev_queue_xmit() (softirq even
+# and at least 2: SOFTIRQ_DISABLE_OFFSET per disable, not serving); its poll in the NET_RX softirq
+# (softirq odd: serving), not in task context. Neither may sleep.
+sed 's/^/# /' "$D/pln1/context"
+irq_sm=$(ctx pln1 napi_irq softirq) irq_task=$(ctx pln1 napi_irq in_task) irq_comm=$(ctx pln1 napi_irq comm)
+poll_sm=$(ctx pln1 napi_poll softirq) poll_task=$(ctx pln1 napi_poll in_task)
+[ "$irq_comm" = ping ] && [ "$irq_task" = 1 ] && [ -n "$irq_sm" ] && [ "$irq_sm" -ge 2 ] && [ $((irq_sm % 2)) = 0 ] && [ "$(ctx pln1 napi_irq may_sleep)" = 0 ] &&
+	[ -n "$poll_sm" ] && [ $((poll_sm % 2)) = 1 ] && [ "$poll_task" = 0 ] && [ "$(ctx pln1 napi_poll may_sleep)" = 0 ]
+ktap_last $? "context: pln1's interrupt ran in $irq_comm (in_task $irq_task, softirq $irq_sm: BHs off), its poll in NET_RX (softirq $poll_sm, in_task $poll_task)"
+
 # 3. pktgen: PKTS frames of 60 bytes into pln0, to an address nobody has
 # (no replies). pktgen transmits with bottom halves disabled and enables
 # them after every frame: the NET_RX softirq raised by the "interrupt" runs
@@ -168,6 +186,12 @@ ping -q -c 5 -i 0.05 -W 2 192.0.2.2 >"$TMP/ping"
 ok=$?
 [ $ok = 0 ] && [ "$(st pln1 timer_armed)" -ge 5 ] && [ "$(st pln1 interrupts)" -le "$(st pln1 timer_armed)" ]
 ktap_last $? "delay_us 500: ping works, timer armed $(st pln1 timer_armed) times, $(st pln1 interrupts) interrupts"
+# The coalescing timer is an hrtimer in hard-IRQ mode: its "interrupt" runs
+# in hard IRQ, interrupts off.
+grep -E '^(context|napi_irq_hrtimer) ' "$D/pln1/context" | sed 's/^/# /'
+h=$(ctx pln1 napi_irq_hrtimer hardirq) o=$(ctx pln1 napi_irq_hrtimer irqs_off) t=$(ctx pln1 napi_irq_hrtimer in_task)
+[ -n "$h" ] && [ "$h" -ge 1 ] && [ "$o" = 1 ] && [ "$t" = 0 ]
+ktap_last $? "context: with delay_us the interrupt runs in the hrtimer's hard IRQ (hardirq $h, irqs_off $o, in_task $t)"
 set_cfg pln1 "delay_us 0"
 
 # 6. Threaded NAPI on pln0: the poll runs in napi/pln0-N, a kernel thread.
@@ -186,6 +210,15 @@ sw1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$napi_pid/status" 2>/
 [ $ok = 0 ] && grep -q '10 packets received' "$TMP/ping" && [ -n "$napi_pid" ] &&
 	[ "$(proc_stat "$napi_pid" 4)" = 2 ] && [ "$(st pln0 frames)" -ge 10 ] && [ $((sw1 - sw0)) -ge 1 ]
 ktap_last $? "threaded NAPI: ping works, pid $napi_pid ($(cat /proc/$napi_pid/comm 2>/dev/null)) a kthreadd child woke $((sw1 - sw0)) times for $(st pln0 polls) polls of $(st pln0 frames) frames"
+# Threaded, the poll runs in that thread (pid and name from /proc, the
+# name's first 15 bytes: TASK_COMM_LEN) with BHs disabled (softirq even, at
+# least 2: napi_threaded_poll_loop()'s local_bh_disable()).
+grep -E '^(context|napi_poll_threaded) ' "$D/pln0/context" | sed 's/^/# /'
+p=$(ctx pln0 napi_poll_threaded pid) c=$(ctx pln0 napi_poll_threaded comm)
+sm=$(ctx pln0 napi_poll_threaded softirq) t=$(ctx pln0 napi_poll_threaded in_task)
+want=$(head -c 15 "/proc/$napi_pid/comm" 2>/dev/null)
+[ -n "$napi_pid" ] && [ "$p" = "$napi_pid" ] && [ "$c" = "$want" ] && [ -n "$sm" ] && [ "$sm" -ge 2 ] && [ $((sm % 2)) = 0 ] && [ "$t" = 1 ]
+ktap_last $? "context: the threaded poll ran in pid $p ($c; /proc: $napi_pid $want), in_task $t, softirq $sm: BHs off"
 echo 0 >/sys/class/net/pln0/threaded
 
 # 7. Bad settings: the errno, nothing changed.

@@ -3,11 +3,12 @@
 //! The debugfs files of one device, `napi/<ifname>/`: `stats` (interrupts, polls, frames per
 //! poll, ring high-water mark, queue stops and wakes, drops), `config` (`weight N`, `ring N`
 //! while down, `delay_us N`) and `reset` (write `1`: zero the NAPI counters; the device
-//! statistics that `ip -s link` shows stay).
+//! statistics that `ip -s link` shows stay), `context` (where the "interrupt" and the poll
+//! last ran, `contexts.rs`).
 
 use crate::cmd::{Arg, Command, Table, Values};
 use crate::counters::Event;
-use crate::debugfs::{one_page, FileSpec, SeqOut};
+use crate::debugfs::{FileSpec, SeqOut};
 use crate::net::{self, Device, Registration};
 use crate::pair::Port;
 use core::{
@@ -118,31 +119,21 @@ static RESET: Table<PortFiles> = Table {
     commands: &[Command {
         verb: &[],
         args: &[Arg::word("1", &["1"])],
-        help: "zero the NAPI counters of stats",
+        help: "zero the NAPI counters of stats and forget the samples of context",
         run: |f, _| {
-            f.dev().ok_or(ENODEV)?.data().napi_counters.reset();
+            let port = f.dev().ok_or(ENODEV)?.data();
+            port.napi_counters.reset();
+            port.contexts.clear();
             Ok(())
         },
     }],
 };
 
-pub(crate) static PORT_FILES: [FileSpec<PortFiles>; 3] = [
-    FileSpec {
-        name: c"stats",
-        show: show_stats,
-        size_hint: one_page,
-        write: None,
-    },
-    FileSpec {
-        name: c"config",
-        show: show_config,
-        size_hint: one_page,
-        write: Some(&CONFIG),
-    },
-    FileSpec {
-        name: c"reset",
-        show: |_, out| RESET.help(out),
-        size_hint: one_page,
-        write: Some(&RESET),
-    },
+pub(crate) static PORT_FILES: [FileSpec<PortFiles>; 4] = [
+    FileSpec::page(c"stats", show_stats),
+    FileSpec::control(c"config", show_config, &CONFIG),
+    FileSpec::control(c"reset", |_, out| RESET.help(out), &RESET),
+    FileSpec::page(c"context", |f, out| {
+        f.dev().ok_or(fmt::Error)?.data().contexts.show(out)
+    }),
 ];

@@ -10,6 +10,7 @@
 //! between would otherwise wait for the next one). When the peer's ring fills, the sender stops
 //! its queue; the peer's poll wakes it. Carrier is on while both ends are up.
 
+use crate::contexts::{Contexts, Site};
 use crate::counters::{Event, LinkCounters, NapiCounters};
 use crate::net::{self, Device, DeviceOperations, EnabledNapi, NapiPoll, SkBuff, SkbQueue, TxCode};
 use core::sync::atomic::{fence, AtomicBool, AtomicU32, Ordering};
@@ -29,6 +30,9 @@ pub(crate) struct Port {
     pub(crate) delay_us: AtomicU32,
     pub(crate) napi_counters: NapiCounters,
     pub(crate) link_counters: LinkCounters,
+    /// Where the "interrupt" and the poll last ran.
+    #[pin]
+    pub(crate) contexts: Contexts,
 }
 
 impl Port {
@@ -40,6 +44,7 @@ impl Port {
             delay_us: AtomicU32::new(delay_us),
             napi_counters: NapiCounters::default(),
             link_counters: LinkCounters::default(),
+            contexts <- Contexts::new(),
         })
     }
 }
@@ -50,9 +55,10 @@ pub(crate) fn peer(dev: &Device<Port>) -> &Device<Port> {
     dev.sibling(dev.index() ^ 1).unwrap_or(dev)
 }
 
-/// The "interrupt" of `dev`: unless masked, mask it and schedule the poll.
-fn interrupt(dev: &Device<Port>) {
+/// The "interrupt" of `dev`, raised at `site`: unless masked, mask it and schedule the poll.
+fn interrupt(dev: &Device<Port>, site: Site) {
     let port = dev.data();
+    port.contexts.record(site);
     // The frame is in the ring before the mask is read (veth's smp_mb() in __veth_xdp_flush()):
     // paired with the poll's unmask-then-look, one of the two sees the other.
     fence(Ordering::SeqCst);
@@ -76,11 +82,11 @@ fn frame_arrived(dev: &Device<Port>, full: bool) {
     let port = dev.data();
     let delay = port.delay_us.load(Ordering::Relaxed);
     if delay == 0 {
-        interrupt(dev);
+        interrupt(dev, Site::Irq);
     } else if full {
         port.napi_counters.inc(Event::RingFull);
         dev.timer_cancel();
-        interrupt(dev);
+        interrupt(dev, Site::Irq);
     } else if dev.timer_start(Delta::from_micros(delay.into())) {
         port.napi_counters.inc(Event::TimerArmed);
     } else {
@@ -168,6 +174,7 @@ impl DeviceOperations for Port {
 
     fn poll(dev: &Device<Self>, napi: NapiPoll<'_>, budget: i32) -> i32 {
         let port = dev.data();
+        port.contexts.record_poll();
         let counters = &port.napi_counters;
         let mut done = 0;
         let mut bytes = 0;
@@ -218,7 +225,7 @@ impl DeviceOperations for Port {
     fn timer(dev: &Device<Self>) {
         // A ring-full interrupt may have emptied the ring meanwhile: nothing to signal then.
         if dev.data().ring.len() > 0 {
-            interrupt(dev);
+            interrupt(dev, Site::IrqTimer);
         }
     }
 }

@@ -8,7 +8,8 @@
 //! their debugfs files. The driver is `pair.rs`, its counters `counters.rs`, its files
 //! `files.rs`: safe code all, written on the net-device layer of `rust/proclab/net.rs`.
 //!
-//! `/sys/kernel/debug/proclab/napi/<ifname>/`: `stats`, `config`, `reset` (see `files.rs`).
+//! `/sys/kernel/debug/proclab/napi/<ifname>/`: `stats`, `config`, `reset`, `context` (see
+//! `files.rs`).
 //!
 //! See `Documentation/napi.rst`.
 
@@ -24,10 +25,19 @@ mod cmd;
 mod debugfs;
 #[path = "../../rust/proclab/net.rs"]
 mod net;
+// Shared with proclab_contexts; this module only takes samples (no deferred work, no locks).
+#[allow(dead_code, unused_imports)]
+#[path = "../../rust/proclab/context.rs"]
+mod context;
 
+mod contexts;
 mod counters;
 mod files;
 mod pair;
+// Shared with proclab_contexts; this module takes the lock, not the completion.
+#[allow(dead_code, unused_imports)]
+#[path = "../../rust/proclab/sync.rs"]
+mod sync;
 
 use debugfs::{Dir, Files, Root};
 use files::{PortFiles, DELAY_MAX_US, PORT_FILES, RING_MAX};
