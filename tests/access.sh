@@ -26,7 +26,7 @@ cd "$(dirname "$0")" || exit 1
 
 ASUSER=/usr/libexec/proclab/asuser
 DEBUGFS=/sys/kernel/debug
-MODULES="proclab_core proclab_tasks proclab_kthreads proclab_ds proclab_napi"
+MODULES="proclab_core proclab_tasks proclab_kthreads proclab_ds proclab_napi proclab_contexts proclab_timers"
 old_mode=
 
 test_cleanup() {
@@ -49,7 +49,7 @@ files=$(find "$PROCLAB_DEBUGFS" -type f | sort)
 dirs=$(find "$PROCLAB_DEBUGFS" -type d | sort)
 nfiles=$(echo "$files" | grep -c .)
 missing=
-for d in tasks kthreads ds napi; do
+for d in tasks kthreads ds napi contexts timers; do
 	find "$PROCLAB_DEBUGFS/$d" -type f 2>/dev/null | grep -q . || missing="$missing $d"
 done
 ktap_test_result "$nfiles files in $(echo "$dirs" | grep -c .) directories, some in each module's directory${missing:+ (none in$missing)}" [ -z "$missing" ]

@@ -84,10 +84,16 @@ for m in $MODULES; do
 	# The commands that start long work get a smaller share than the
 	# other lines' 100: kthreads' experiments (two threads spin on a CPU
 	# for up to 10 s) 2, prodcons (up to 1,000,000 events for two
-	# threads) 5, the ds benchmarks (run to completion in the write) 10.
+	# threads) 5, the ds benchmarks (run to completion in the write) 10,
+	# contexts' latency (up to 3,000 probes) 10, timers' hrtimer (up to
+	# 10 s of timers at 100 us, in hard IRQ and softirq, besides the
+	# fuzzer) 5, and timers' wheel 25 (it arms in up to 64 rounds 1 to 8 ms
+	# apart, up to 0.5 s a write: at 100 it made 58 of the slice's 143 s).
 	case $m in
 	kthreads) set -- "$@" -W 'control experiment=2' -W 'control prodcons=5' ;;
 	ds) set -- "$@" -W 'bench/control rbtree=10' -W 'bench/control xarray=10' ;;
+	contexts) set -- "$@" -W 'control latency=10' ;;
+	timers) set -- "$@" -W 'control hrtimer=5' -W 'control wheel=25' ;;
 	esac
 	# In the background: a fuzzer that gives up on a write stuck in the
 	# kernel cannot exit while that write sleeps in D; the test goes on.

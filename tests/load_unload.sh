@@ -27,7 +27,10 @@
 # kthreads/control prodcons, nice, fifo, normal, bind, unbind and the three
 # sleeps of 20 ms on workers 0 and 1 (nr_workers=2 at load); each ds
 # control file a few inserts, erases and clears and a 10-entry xarray bench;
-# napi weight, delay_us, ring (EBUSY while pln0 is up) and reset.
+# napi weight, delay_us, ring (EBUSY while pln0 is up) and reset; contexts
+# probe and a 3-run latency (EBUSY while the other runs); timers wheel 1
+# and hrtimer 100 (EBUSY while running), so that most unloads find timers
+# pending, and stop.
 #
 # KUnit: on the debug kernel the modules run their suites at every load
 # (proclab_kthread's takes about a second under TCG). Here they run at the
@@ -41,7 +44,7 @@ cd "$(dirname "$0")" || exit 1
 
 CYCLES=${PROCLAB_CYCLES:-100}
 EXTRA=/lib/modules/$(uname -r)/extra
-MODULES="proclab_tasks proclab_kthreads proclab_ds proclab_napi"
+MODULES="proclab_tasks proclab_kthreads proclab_ds proclab_napi proclab_contexts proclab_timers"
 KUNIT_GLOB=/sys/module/kunit/parameters/filter_glob
 KUNIT_NONE=proclab_load_unload_runs_no_suite
 TABLE=$PROCLAB_DEBUGFS/tasks/tasks
@@ -64,7 +67,10 @@ for m in $MODULES proclab_core; do
 	[ -d "/sys/module/$m" ] || continue
 	rmmod "$m" || ktap_skip_all "$m is in use"
 done
-ktap_set_plan 27
+# Five results per module, three for proclab_core, four about the order of
+# loading and unloading.
+set -- $MODULES
+ktap_set_plan $(($# * 5 + 7))
 t_start=$(cut -d' ' -f1 /proc/uptime)
 
 # now: NOW, milliseconds since boot (in 10 ms steps). No fork: the cycles
@@ -200,10 +206,15 @@ commands() {
 			"bench:xarray 10 1" "bench:clear"; do
 			echo "${c%%:*}/control:${c#*:}"
 		done ;;
+	proclab_contexts) printf '%s\n' "control:probe" "control:latency 3 0" ;;
 	proclab_napi)
 		for c in "pln0/config:weight 16" "pln0/config:delay_us 0" "pln0/config:ring 256" \
 			"pln0/reset:1" "pln1/config:weight 64" "pln1/reset:1"; do
 			echo "$c"
+		done ;;
+	proclab_timers)
+		for c in "wheel 1" "hrtimer 100" "stop"; do
+			echo "control:$c"
 		done ;;
 	esac
 }
