@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
 
+#include "hz.c"
 #include "task.h"
 
 /* next_task() is a macro around list_entry_rcu(): the caller holds RCU. */
@@ -298,11 +299,6 @@ int proclab_format_frames(char *buf, size_t len, const unsigned long *entries,
 	return n;
 }
 
-/* The kernel's HZ (CONFIG_HZ); bindgen's HZ is the uapi USER_HZ (100). */
-unsigned int proclab_hz(void)
-{
-	return HZ;
-}
 
 /* The size of a kernel stack, THREAD_SIZE (larger under KASAN). */
 unsigned long proclab_thread_size(void)

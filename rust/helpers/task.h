@@ -65,7 +65,6 @@ unsigned int proclab_task_stack(struct task_struct *p, unsigned long *entries,
 				unsigned int max);
 int proclab_format_frames(char *buf, size_t len, const unsigned long *entries,
 			  unsigned int nr);
-unsigned int proclab_hz(void);
 unsigned long proclab_thread_size(void);
 pid_t proclab_task_real_parent_pid(struct task_struct *p);
 int proclab_pid_max_default(void);

@@ -14,6 +14,7 @@
 #include <linux/jiffies.h>
 #include <linux/timer.h>
 
+#include "hz.c"
 #include "timer.h"
 
 /*
@@ -24,15 +25,6 @@
 unsigned long proclab_jiffies(void)
 {
 	return READ_ONCE(jiffies);
-}
-
-/*
- * The kernel's HZ (CONFIG_HZ). bindgen's HZ is the uapi header's (USER_HZ,
- * 100), not this one.
- */
-unsigned long proclab_hz(void)
-{
-	return HZ;
 }
 
 /* Lockless: whether the timer is enqueued in a wheel bucket now. */

@@ -11,7 +11,6 @@
 struct timer_list;
 
 unsigned long proclab_jiffies(void);
-unsigned long proclab_hz(void);
 unsigned long proclab_initial_jiffies(void);
 int proclab_timer_pending(const struct timer_list *timer);
 u32 proclab_timer_flags(const struct timer_list *timer);

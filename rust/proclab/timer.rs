@@ -41,7 +41,7 @@
 use core::{marker::PhantomData, num::NonZero, ops::Deref};
 use kernel::{
     bindings,
-    ffi::{c_int, c_ulong},
+    ffi::{c_int, c_uint, c_ulong},
     prelude::*,
     sync::LockClassKey,
     time::{Delta, Jiffies, Jiffy},
@@ -52,7 +52,7 @@ use kernel::{
 #[allow(improper_ctypes)]
 extern "C" {
     fn proclab_jiffies() -> c_ulong;
-    fn proclab_hz() -> c_ulong;
+    fn proclab_hz() -> c_uint;
     fn proclab_initial_jiffies() -> c_ulong;
     fn proclab_timer_pending(timer: *const bindings::timer_list) -> c_int;
     fn proclab_timer_flags(timer: *const bindings::timer_list) -> u32;
@@ -71,8 +71,10 @@ pub(crate) fn jiffies() -> Jiffies {
 /// so the compiler emits no division-by-zero panic (objtool 7.3 does not know
 /// `panic_const_div_by_zero` as a function that does not return, and warns).
 pub(crate) fn hz() -> NonZero<Jiffies> {
-    // SAFETY: Returns a constant.
+    // SAFETY: Returns a constant (`rust/helpers/hz.c`, shared with `task/limits.rs`).
     let hz = unsafe { proclab_hz() };
+    // A `c_uint` widened to an `unsigned long`: lossless.
+    let hz = hz as Jiffies;
     NonZero::new(hz).unwrap_or(NonZero::<Jiffies>::MIN)
 }
 
