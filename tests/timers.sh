@@ -18,10 +18,14 @@
 #   bucket_expiry (per jiffy, as many traced expiries as timers predicted
 #   there), and the callback's lateness is the prediction plus the timer
 #   softirq's delay in that bucket (now - baseclk, +1 for a tick between
-#   the tracepoint and the callback). The lateness equals the prediction
-#   outright for >= 95 % of the timers (416 of 416, 412 and 409 in three
-#   debug VM runs); the rest, a softirq that ran late under emulation, are
-#   printed, and explained by the trace.
+#   the tracepoint and the callback). A timer softirq that runs late under
+#   emulation delays a whole bucket (32 timers of one timeout, 7.7 % of the
+#   run: 382 of 416 on time in one CI run), so the share is taken over the
+#   timers the trace shows on time: in the buckets whose every expiry ran
+#   at now == baseclk, the lateness equals the prediction outright for
+#   >= 99 % (a tick between the tracepoint and the callback is the rest),
+#   and those buckets hold at least half of the timers. The late ones are
+#   printed with the trace's delay.
 # - hrtimer against timer_list at 100 us, 1 ms, 10 ms: the median lateness of
 #   the hard and the soft hrtimer is below the timer_list's for each period.
 # - jiffies against the uptime clock (/proc/uptime): jiffies advance at HZ a
@@ -237,18 +241,21 @@ set -- $(awk 'FNR == NR { k[$1]++; if ($2 > d[$1]) d[$1] = $2; traced++; next }
 		late = $4 + $7 - b
 		if (late < 0 || late > d[b] + 1) { bad++; print "# unexplained:", $0 > "/dev/stderr" }
 		else if (late > 0) delayed++
+		if (d[b] == 0) { ontime++; if (late == 0) exact++ }
+		else if (!(b in shown)) { shown[b] = 1; print "# the softirq reached jiffy", b, "late by up to", d[b], "jiffies (trace)" > "/dev/stderr" }
 	}
 	END {
 		for (b in w) if (k[b] != w[b]) { nbucket++; print "# jiffy", b, "predicted", w[b], "traced", k[b] + 0 > "/dev/stderr" }
 		for (b in k) if (!(b in w)) { nbucket++; print "# jiffy", b, "traced", k[b], "predicted 0" > "/dev/stderr" }
-		print traced + 0, nbucket + 0, bad + 0, delayed + 0
+		print traced + 0, nbucket + 0, bad + 0, delayed + 0, ontime + 0, exact + 0
 	}' "$TMP/expired" "$D/wheel" 2>"$TMP/unexplained")
-traced=$1 nbucket=$2 unexplained=$3 delayed=$4
+traced=$1 nbucket=$2 unexplained=$3 delayed=$4 ontime=$5 exact=$6
 head -n 20 "$TMP/unexplained"
 [ "$lost" = 0 ] && [ "$traced" = "$n" ] && [ "$nbucket" = 0 ] && [ "$unexplained" = 0 ]
 ktap_last $? "timer_expire_entry: the kernel expired the $traced wheel timers at their predicted bucket_expiry, and each measured lateness is the prediction plus the softirq's delay there ($delayed delayed; trace lost $lost)"
-[ "$unfired" = 0 ] && [ "$early" = 0 ] && [ $((agree * 100)) -ge $((n * 95)) ]
-ktap_last $? "wheel: measured lateness equals the prediction for $agree of $n timers (>= 95 %), none early, none lost"
+[ "$unfired" = 0 ] && [ "$early" = 0 ] && [ $((exact * 100)) -ge $((ontime * 99)) ] &&
+	[ $((ontime * 2)) -ge "$n" ]
+ktap_last $? "wheel: measured lateness equals the prediction for $exact of the $ontime timers the softirq reached on time (>= 99 %; $agree of all $n), none early, none lost"
 
 # 13. Unload with the wheel's timers pending and the hrtimers firing.
 r1=$(ctl wheel 4)
