@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The C shims proclab_lifecycle links in (see rust/helpers/). */
+
+#include "../../rust/helpers/kthread.c"
+#include "../../rust/helpers/tracepoint.c"
