@@ -2,11 +2,25 @@
 
 //! proclab_lifecycle: fork, copy-on-write, exec, exit and wait, seen from the kernel.
 //!
-//! Work in progress (issue 18): so far only the tracepoint abstraction and its KUnit suite,
-//! which runs at load.
+//! Work in progress (issue 18). In `/sys/kernel/debug/proclab/lifecycle/`:
+//!
+//! - `events`: the event log of the lifecycle tracepoints (`events.rs`);
+//! - `control`: what the log keeps (`control.rs`).
+//!
+//! This file only attaches the probes and registers the files.
 
-use kernel::prelude::*;
+use kernel::{prelude::*, sync::Arc};
 
+// Shared with the other modules; this module refuses with no errno of its own.
+#[allow(dead_code)]
+#[path = "../../rust/proclab/cmd.rs"]
+mod cmd;
+mod control;
+// Shared with the other modules; this module writes no column tables.
+#[allow(dead_code)]
+#[path = "../../rust/proclab/debugfs.rs"]
+mod debugfs;
+mod events;
 // The KUnit suite of tracepoint.rs spawns kernel threads with it.
 #[allow(dead_code)]
 #[path = "../../rust/proclab/kthread.rs"]
@@ -14,9 +28,20 @@ mod kthread;
 #[allow(dead_code)]
 #[path = "../../rust/proclab/sched.rs"]
 mod sched;
+// Shared with proclab_contexts; this module takes the lock, not the completion.
+#[allow(dead_code, unused_imports)]
+#[path = "../../rust/proclab/sync.rs"]
+mod sync;
+// Shared with proclab_tasks, which uses all of it; this module reads a few fields.
 #[allow(dead_code)]
+#[path = "../../rust/proclab/task.rs"]
+mod task;
 #[path = "../../rust/proclab/tracepoint.rs"]
 mod tracepoint;
+
+use debugfs::{FileSpec, Files, Root};
+use events::Log;
+use tracepoint::{Event, Probes};
 
 module! {
     type: ProclabLifecycle,
@@ -26,10 +51,46 @@ module! {
     license: "GPL",
 }
 
-struct ProclabLifecycle;
+/// What the files share.
+#[pin_data]
+pub(crate) struct State {
+    probes: Probes<Log>,
+}
+
+/// About 130 bytes a record.
+fn events_size(_: &State) -> usize {
+    160 * events::CAPACITY
+}
+
+static FILES: [FileSpec<State>; 2] = [
+    FileSpec::control(c"control", control::show_control, &control::COMMANDS),
+    FileSpec::sized(c"events", |s, f| s.probes.handler().show(f), events_size),
+];
+
+struct ProclabLifecycle {
+    _files: Files<State>,
+}
 
 impl kernel::Module for ProclabLifecycle {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        Ok(ProclabLifecycle)
+        let log = Arc::pin_init(Log::new(Log::storage()?), GFP_KERNEL)?;
+        let probes = Probes::attach(
+            log,
+            &[
+                Event::TaskNewtask,
+                Event::SchedProcessExec,
+                Event::SchedProcessExit,
+                Event::SchedProcessWait,
+                Event::SchedProcessFree,
+            ],
+        )?;
+        Ok(Self {
+            _files: Files::new(
+                Root::get(),
+                c"lifecycle",
+                try_pin_init!(State { probes }),
+                &FILES,
+            )?,
+        })
     }
 }
