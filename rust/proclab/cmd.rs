@@ -47,6 +47,9 @@ enum Kind {
     // Not every module has a word argument (nor a signed one).
     #[allow(dead_code)]
     Word(&'static [&'static str]),
+    /// An unsigned integer written in hex with `0x` (an address).
+    #[allow(dead_code)]
+    Hex(u64, u64),
 }
 
 impl Arg {
@@ -77,6 +80,15 @@ impl Arg {
         }
     }
 
+    /// An unsigned integer from `min` to `max`, written in hex after `0x` (an address).
+    #[allow(dead_code)]
+    pub(crate) const fn hex(name: &'static str, min: u64, max: u64) -> Self {
+        Arg {
+            name,
+            kind: Kind::Hex(min, max),
+        }
+    }
+
     /// One of `words`.
     #[allow(dead_code)]
     pub(crate) const fn word(name: &'static str, words: &'static [&'static str]) -> Self {
@@ -104,6 +116,9 @@ impl Arg {
                 .filter(|v| (min..=max()).contains(v))
                 .map(Value::Uint),
             Kind::Word(words) => words.contains(&w).then_some(Value::Word(w)),
+            Kind::Hex(min, max) => parse_hex(w)
+                .filter(|v| (min..=max).contains(v))
+                .map(Value::Uint),
         }
     }
 
@@ -114,6 +129,7 @@ impl Arg {
             Kind::Uint(min, max) => write!(f, "{min}..{max}"),
             Kind::UintTo(min, max) => write!(f, "{min}..{}", max()),
             Kind::Word(words) => self.alternatives(f, words),
+            Kind::Hex(min, max) => write!(f, "0x{min:x}..0x{max:x}"),
         }
     }
 
@@ -127,6 +143,7 @@ impl Arg {
                 f.write_str("word:")?;
                 self.alternatives(f, words)
             }
+            Kind::Hex(min, max) => write!(f, "hex:{min}:{max}"),
         }
     }
 
@@ -485,6 +502,15 @@ pub(crate) fn parse_int(w: &str) -> Option<i64> {
         }
         None => i64::try_from(parse_uint(w)?).ok(),
     }
+}
+
+/// A `u64` in hex: `0x` and 1 to 16 hex digits, no sign.
+pub(crate) fn parse_hex(w: &str) -> Option<u64> {
+    let digits = w.strip_prefix("0x")?;
+    if digits.is_empty() || digits.len() > 16 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u64::from_str_radix(digits, 16).ok()
 }
 
 /// A plain decimal `u64`: 1 to 20 digits, no sign, no overflow.

@@ -3,6 +3,7 @@
 
 #include "../../rust/helpers/debugfs.c"
 #include "../../rust/helpers/kthread.c"
+#include "../../rust/helpers/mm.c"
 #include "../../rust/helpers/sync.c"
 #include "../../rust/helpers/task.c"
 #include "../../rust/helpers/tracepoint.c"

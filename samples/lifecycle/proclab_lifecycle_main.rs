@@ -5,11 +5,16 @@
 //! Work in progress (issue 18). In `/sys/kernel/debug/proclab/lifecycle/`:
 //!
 //! - `events`: the event log of the lifecycle tracepoints (`events.rs`);
-//! - `control`: what the log keeps (`control.rs`).
+//! - `control`: what the log keeps (`control.rs`);
+//! - `page`: one page of one process, as its page table maps it (`page.rs`).
 //!
 //! This file only attaches the probes and registers the files.
 
-use kernel::{prelude::*, sync::Arc};
+use kernel::{
+    new_mutex,
+    prelude::*,
+    sync::{Arc, Mutex},
+};
 
 // Shared with the other modules; this module refuses with no errno of its own.
 #[allow(dead_code)]
@@ -21,6 +26,9 @@ mod control;
 #[path = "../../rust/proclab/debugfs.rs"]
 mod debugfs;
 mod events;
+#[path = "../../rust/proclab/mm.rs"]
+mod mm;
+mod page;
 // The KUnit suite of tracepoint.rs spawns kernel threads with it.
 #[allow(dead_code)]
 #[path = "../../rust/proclab/kthread.rs"]
@@ -55,6 +63,9 @@ module! {
 #[pin_data]
 pub(crate) struct State {
     probes: Probes<Log>,
+    /// The page `page` shows.
+    #[pin]
+    page: Mutex<Option<page::Selection>>,
 }
 
 /// About 130 bytes a record.
@@ -62,8 +73,9 @@ fn events_size(_: &State) -> usize {
     160 * events::CAPACITY
 }
 
-static FILES: [FileSpec<State>; 2] = [
+static FILES: [FileSpec<State>; 3] = [
     FileSpec::control(c"control", control::show_control, &control::COMMANDS),
+    FileSpec::control(c"page", page::show, &page::COMMANDS),
     FileSpec::sized(c"events", |s, f| s.probes.handler().show(f), events_size),
 ];
 
@@ -88,7 +100,10 @@ impl kernel::Module for ProclabLifecycle {
             _files: Files::new(
                 Root::get(),
                 c"lifecycle",
-                try_pin_init!(State { probes }),
+                try_pin_init!(State {
+                    probes,
+                    page <- new_mutex!(None),
+                }),
                 &FILES,
             )?,
         })
