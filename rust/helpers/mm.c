@@ -10,6 +10,8 @@
 #include <linux/page_ref.h>
 #include <linux/pgtable.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/seqlock.h>
 
 #include "mm.h"
 
@@ -179,4 +181,59 @@ unsigned int proclab_folio_order(struct folio *folio)
 bool proclab_page_anon_exclusive(unsigned long pfn)
 {
 	return PageAnonExclusive(pfn_to_page(pfn));
+}
+
+/* The exact sum of an RSS counter, as /proc/<pid>/status reads it. */
+unsigned long proclab_get_mm_counter_sum(struct mm_struct *mm, int member)
+{
+	return get_mm_counter_sum(mm, member);
+}
+
+/* VmPTE's bytes. */
+unsigned long proclab_mm_pgtables_bytes(struct mm_struct *mm)
+{
+	return mm_pgtables_bytes(mm);
+}
+
+unsigned long proclab_mm_total_vm(struct mm_struct *mm)
+{
+	return READ_ONCE(mm->total_vm);
+}
+
+int proclab_mm_map_count(struct mm_struct *mm)
+{
+	return READ_ONCE(mm->map_count);
+}
+
+int proclab_mm_users(struct mm_struct *mm)
+{
+	return atomic_read(&mm->mm_users);
+}
+
+int proclab_mm_count(struct mm_struct *mm)
+{
+	return atomic_read(&mm->mm_count);
+}
+
+/*
+ * The process's minor and major faults as /proc/<pid>/stat sums them
+ * (do_task_stat() with whole): the dead threads' in signal_struct and each
+ * live thread's, read under the same locks.
+ */
+void proclab_task_group_faults(struct task_struct *task, unsigned long *min_flt,
+			       unsigned long *maj_flt)
+{
+	struct signal_struct *sig = task->signal;
+	struct task_struct *t;
+
+	scoped_guard(rcu) {
+		scoped_seqlock_read (&sig->stats_lock, ss_lock_irqsave) {
+			*min_flt = sig->min_flt;
+			*maj_flt = sig->maj_flt;
+			__for_each_thread(sig, t) {
+				*min_flt += t->min_flt;
+				*maj_flt += t->maj_flt;
+			}
+		}
+	}
 }

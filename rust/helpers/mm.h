@@ -45,4 +45,13 @@ bool proclab_folio_test_anon(struct folio *folio);
 unsigned int proclab_folio_order(struct folio *folio);
 bool proclab_page_anon_exclusive(unsigned long pfn);
 
+unsigned long proclab_get_mm_counter_sum(struct mm_struct *mm, int member);
+unsigned long proclab_mm_pgtables_bytes(struct mm_struct *mm);
+unsigned long proclab_mm_total_vm(struct mm_struct *mm);
+int proclab_mm_map_count(struct mm_struct *mm);
+int proclab_mm_users(struct mm_struct *mm);
+int proclab_mm_count(struct mm_struct *mm);
+void proclab_task_group_faults(struct task_struct *task, unsigned long *min_flt,
+			       unsigned long *maj_flt);
+
 #endif /* PROCLAB_HELPERS_MM_H */

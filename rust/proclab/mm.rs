@@ -59,6 +59,60 @@ extern "C" {
     fn proclab_folio_test_anon(folio: *mut bindings::folio) -> bool;
     fn proclab_folio_order(folio: *mut bindings::folio) -> u32;
     fn proclab_page_anon_exclusive(pfn: usize) -> bool;
+    fn proclab_get_mm_counter_sum(mm: *mut bindings::mm_struct, member: i32) -> usize;
+    fn proclab_mm_pgtables_bytes(mm: *mut bindings::mm_struct) -> usize;
+    fn proclab_mm_total_vm(mm: *mut bindings::mm_struct) -> usize;
+    fn proclab_mm_map_count(mm: *mut bindings::mm_struct) -> i32;
+    fn proclab_mm_users(mm: *mut bindings::mm_struct) -> i32;
+    fn proclab_mm_count(mm: *mut bindings::mm_struct) -> i32;
+    fn proclab_task_group_faults(
+        task: *mut bindings::task_struct,
+        min: *mut usize,
+        maj: *mut usize,
+    );
+}
+
+/// A process's memory accounting, in pages, as `/proc/<pid>/status` and `stat` report it.
+#[derive(Clone, Copy)]
+pub(crate) struct Accounting {
+    pub(crate) total_vm: usize,
+    pub(crate) anon: usize,
+    pub(crate) file: usize,
+    pub(crate) shmem: usize,
+    pub(crate) swap: usize,
+    /// In bytes (`VmPTE` is this over 1024).
+    pub(crate) pgtables_bytes: usize,
+    pub(crate) map_count: i32,
+    pub(crate) mm_users: i32,
+    pub(crate) mm_count: i32,
+    pub(crate) min_flt: usize,
+    pub(crate) maj_flt: usize,
+}
+
+/// `mm`'s accounting, with `task`'s thread group's faults.
+pub(crate) fn accounting(task: &Task, mm: &MmWithUser) -> Accounting {
+    let m = mm.as_raw();
+    let (mut min_flt, mut maj_flt) = (0, 0);
+    // SAFETY: `task` is live; the shim reads its `signal_struct` (which lives as long as the
+    // task) under the locks `do_task_stat()` takes, and writes the two counts.
+    unsafe { proclab_task_group_faults(task.as_ptr(), &mut min_flt, &mut maj_flt) };
+    // SAFETY: `m` is live (`mm` holds `mm_users`); the shims read counters and fields that
+    // may change meanwhile, each once.
+    unsafe {
+        Accounting {
+            total_vm: proclab_mm_total_vm(m),
+            anon: proclab_get_mm_counter_sum(m, bindings::MM_ANONPAGES as i32),
+            file: proclab_get_mm_counter_sum(m, bindings::MM_FILEPAGES as i32),
+            shmem: proclab_get_mm_counter_sum(m, bindings::MM_SHMEMPAGES as i32),
+            swap: proclab_get_mm_counter_sum(m, bindings::MM_SWAPENTS as i32),
+            pgtables_bytes: proclab_mm_pgtables_bytes(m),
+            map_count: proclab_mm_map_count(m),
+            mm_users: proclab_mm_users(m),
+            mm_count: proclab_mm_count(m),
+            min_flt,
+            maj_flt,
+        }
+    }
 }
 
 /// `task`'s address space, with a reference that keeps it (`mm_users`); `None` for a kernel

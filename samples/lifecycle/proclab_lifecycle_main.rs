@@ -6,7 +6,8 @@
 //!
 //! - `events`: the event log of the lifecycle tracepoints (`events.rs`);
 //! - `control`: what the log keeps (`control.rs`);
-//! - `page`: one page of one process, as its page table maps it (`page.rs`).
+//! - `page`: one page of one process, as its page table maps it (`page.rs`);
+//! - `mm`: one process's memory accounting (`memory.rs`).
 //!
 //! This file only attaches the probes and registers the files.
 
@@ -26,6 +27,7 @@ mod control;
 #[path = "../../rust/proclab/debugfs.rs"]
 mod debugfs;
 mod events;
+mod memory;
 #[path = "../../rust/proclab/mm.rs"]
 mod mm;
 mod page;
@@ -66,6 +68,9 @@ pub(crate) struct State {
     /// The page `page` shows.
     #[pin]
     page: Mutex<Option<page::Selection>>,
+    /// The process `mm` shows.
+    #[pin]
+    mm_pid: Mutex<Option<kernel::task::Pid>>,
 }
 
 /// About 130 bytes a record.
@@ -73,7 +78,8 @@ fn events_size(_: &State) -> usize {
     160 * events::CAPACITY
 }
 
-static FILES: [FileSpec<State>; 3] = [
+static FILES: [FileSpec<State>; 4] = [
+    FileSpec::control(c"mm", memory::show, &memory::COMMANDS),
     FileSpec::control(c"control", control::show_control, &control::COMMANDS),
     FileSpec::control(c"page", page::show, &page::COMMANDS),
     FileSpec::sized(c"events", |s, f| s.probes.handler().show(f), events_size),
@@ -103,6 +109,7 @@ impl kernel::Module for ProclabLifecycle {
                 try_pin_init!(State {
                     probes,
                     page <- new_mutex!(None),
+                    mm_pid <- new_mutex!(None),
                 }),
                 &FILES,
             )?,
