@@ -46,6 +46,21 @@ pub(crate) enum Kind {
     Free,
 }
 
+impl Kind {
+    /// The names, in the order of [`Kind::index`].
+    const NAMES: [&'static str; 5] = ["fork", "exec", "exit", "wait", "free"];
+
+    fn index(&self) -> usize {
+        match self {
+            Kind::Fork { .. } => 0,
+            Kind::Exec { .. } => 1,
+            Kind::Exit { .. } => 2,
+            Kind::Wait { .. } => 3,
+            Kind::Free => 4,
+        }
+    }
+}
+
 /// One event.
 #[derive(Clone, Copy)]
 pub(crate) struct Record {
@@ -87,6 +102,8 @@ pub(crate) struct Ring {
     next: usize,
     /// Records ever kept since the last clear (the next one's `seq`).
     kept: u64,
+    /// Of those, by kind, in the order of [`Kind::NAMES`].
+    by_kind: [u64; 5],
     filter: Filter,
 }
 
@@ -94,6 +111,7 @@ impl Ring {
     fn push(&mut self, mut r: Record) {
         r.seq = self.kept;
         self.kept += 1;
+        self.by_kind[r.kind.index()] += 1;
         if self.records.len() < CAPACITY {
             // Within the capacity reserved at load: no allocation.
             let _ = self.records.push_within_capacity(r);
@@ -101,10 +119,6 @@ impl Ring {
             self.records[self.next] = r;
             self.next = (self.next + 1) % CAPACITY;
         }
-    }
-
-    fn dropped(&self) -> u64 {
-        self.kept.saturating_sub(self.records.len() as u64)
     }
 }
 
@@ -123,7 +137,13 @@ impl Log {
         pin_init!(Log {
             loaded: Instant::<Monotonic>::now(),
             ring <- RawSpinLockIrq::new(
-                Ring { records, next: 0, kept: 0, filter: Filter::All },
+                Ring {
+                    records,
+                    next: 0,
+                    kept: 0,
+                    by_kind: [0; 5],
+                    filter: Filter::All,
+                },
                 c"proclab_lifecycle_events",
                 static_lock_class!(),
             ),
@@ -152,22 +172,23 @@ impl Log {
         ring.records.clear();
         ring.next = 0;
         ring.kept = 0;
+        ring.by_kind = [0; 5];
     }
 
     pub(crate) fn set_filter(&self, filter: Filter) {
         self.ring.lock().filter = filter;
     }
 
-    /// The records, oldest first, and the count of those overwritten: copied under the lock
-    /// into `out` (allocated before it), formatted after.
-    fn snapshot(&self, out: &mut KVVec<Record>) -> u64 {
+    /// The records, oldest first, and the counts by kind since the last clear: copied under the
+    /// lock into `out` (allocated before it), formatted after.
+    fn snapshot(&self, out: &mut KVVec<Record>) -> [u64; 5] {
         let ring = self.ring.lock();
         let n = ring.records.len();
         let start = if n < CAPACITY { 0 } else { ring.next };
         for i in 0..n {
-            let _ = out.push_within_capacity(ring.records[(start + i) % n.max(1)]);
+            let _ = out.push_within_capacity(ring.records[(start + i) % n]);
         }
-        ring.dropped()
+        ring.by_kind
     }
 
     /// `events`: a header, the records, and the counts.
@@ -175,20 +196,26 @@ impl Log {
         let Ok(mut records) = KVVec::with_capacity(CAPACITY, GFP_KERNEL) else {
             return writeln!(f, "(no memory for a snapshot)");
         };
-        let dropped = self.snapshot(&mut records);
+        let by_kind = self.snapshot(&mut records);
+        let total: u64 = by_kind.iter().sum();
+        // The counts first: a reader that wants only them reads one line.
+        write!(f, "# events:")?;
+        for (name, n) in Kind::NAMES.iter().zip(by_kind.iter()) {
+            write!(f, " {name} {n}")?;
+        }
+        writeln!(
+            f,
+            " kept {} dropped {} capacity {CAPACITY}",
+            records.len(),
+            total - records.len() as u64
+        )?;
         writeln!(
             f,
             "{:>6} {:>14} {:<5} {:>7} {:>7} {:>7} {:<16} detail",
             "seq", "ns_since_load", "event", "pid", "tgid", "parent", "comm"
         )?;
         for r in records.iter() {
-            let event = match r.kind {
-                Kind::Fork { .. } => "fork",
-                Kind::Exec { .. } => "exec",
-                Kind::Exit { .. } => "exit",
-                Kind::Wait { .. } => "wait",
-                Kind::Free => "free",
-            };
+            let event = Kind::NAMES[r.kind.index()];
             write!(
                 f,
                 "{:>6} {:>14} {:<5} {:>7} {:>7} {:>7} {:<16} ",
@@ -226,11 +253,7 @@ impl Log {
                 Kind::Free => writeln!(f, "-")?,
             }
         }
-        writeln!(
-            f,
-            "# kept: {} dropped: {dropped} capacity: {CAPACITY}",
-            records.len()
-        )
+        Ok(())
     }
 }
 

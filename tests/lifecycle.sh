@@ -1,0 +1,170 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# proclab_lifecycle (work in progress): copy-on-write page by page, the mm
+# accounting, and the event log, against the kernel's own files.
+#
+# - page: for the first page of cow's mapping, in parent and child, pfn is
+#   /proc/<pid>/pagemap's PFN and mapcount is /proc/kpagecount's, before and
+#   after the child's write; the two share a read-only page after the fork,
+#   the child has its own writable one after its write, and the parent then
+#   reuses its page on its own write (7.3's reuse: same pfn, no copy).
+# - mm: the sizes equal /proc/<pid>/status, map_count the VMAs of
+#   /proc/<pid>/maps, the faults /proc/<pid>/stat's minflt and majflt.
+# - events: a shell's child that execs and exits with 99 logs fork, exec,
+#   exit (status 99), the shell's wait and the child's free, in that order;
+#   under 3,000 forks the counts since a clear match /proc/stat's processes,
+#   and kept plus dropped is every event counted.
+# - bad input: an unknown pid ESRCH, a decimal address EINVAL.
+
+# shellcheck disable=SC2046,SC2086,SC2317 # lists split on purpose, cleanup from the trap
+cd "$(dirname "$0")" || exit 1
+# shellcheck source=tests/lib.sh
+. ./lib.sh
+
+D=$PROCLAB_DEBUGFS/lifecycle
+COW=/usr/libexec/proclab/cow
+
+test_cleanup() {
+	[ -n "${cow:-}" ] && kill "$cow" 2>/dev/null
+	exec 3>&- 2>/dev/null
+	wait 2>/dev/null
+	rmmod proclab_lifecycle 2>/dev/null
+}
+
+test_init "$PROCTEST" "$COW"
+ktap_set_plan 10
+
+# page_of PID: "pfn writable mapcount exclusive" of the selected address.
+page_of() {
+	printf '%d 0x%x\n' "$1" "$addr" >"$D/page" &&
+		awk '$1 == "pfn:" { p = $2 } $1 == "writable:" { w = $2 } $1 == "mapcount:" { m = $2 }
+			$1 == "exclusive:" { x = $2 } END { print p, w, m, x }' "$D/page"
+}
+# pagemap_of PID: "pfn kpagecount" of the address by /proc/PID/pagemap.
+pagemap_of() {
+	v=$(dd if="/proc/$1/pagemap" bs=8 skip=$((addr / 4096)) count=1 2>/dev/null | od -An -tx8 | tr -d ' ')
+	p=$((0x$v & 0x7fffffffffffff))
+	echo "$p $(dd if=/proc/kpagecount bs=8 skip="$p" count=1 2>/dev/null | od -An -td8 | tr -d ' ')"
+}
+
+rmmod proclab_lifecycle 2>/dev/null
+modprobe proclab_lifecycle && [ -w "$D/page" ] && [ -w "$D/mm" ] && [ -r "$D/events" ]
+ktap_need $? "modprobe proclab_lifecycle creates $D/page, mm and events"
+kunit=$(dmesg | grep -E '# proclab_tracepoint: pass:[0-9]+ fail:[0-9]+' | tail -n 1)
+case $kunit in
+*"fail:0 skip:0"*) ktap_test_pass "KUnit suite proclab_tracepoint passed at load (${kunit##*# })" ;;
+*) ktap_test_fail "KUnit suite proclab_tracepoint passed at load" "$(dmesg | grep -E 'proclab_tracepoint|not ok' | sed -n 1,30p)" ;;
+esac
+
+# cow 16 in the background, driven through a FIFO.
+mkfifo "$TMP/in"
+"$COW" 16 <"$TMP/in" >"$TMP/out" &
+cow=$!
+exec 3>"$TMP/in"
+cow_cmd() { echo "$1" >&3; wait_until 10 grep -q "^$2\$" "$TMP/out"; }
+nap() { sleep 0.1; }
+wait_until 20 grep -q '^parent=' "$TMP/out"
+hdr=$(head -n 1 "$TMP/out")
+parent=$(echo "$hdr" | sed -n 's/.*parent=\([0-9]*\).*/\1/p')
+child=$(echo "$hdr" | sed -n 's/.*child=\([0-9]*\).*/\1/p')
+addr=$(($(echo "$hdr" | sed -n 's/.*addr=\(0x[0-9a-f]*\).*/\1/p')))
+echo "# $hdr"
+
+# 3. After the fork: one page, read-only on both sides, mapped twice.
+set -- $(page_of "$parent") $(pagemap_of "$parent") $(page_of "$child") $(pagemap_of "$child")
+echo "# after fork: parent pfn $1 writable $2 mapcount $3 (pagemap $5, kpagecount $6); child pfn $7 writable $8 mapcount $9 (pagemap ${11}, kpagecount ${12})"
+[ -n "$1" ] && [ "$1" = "$5" ] && [ "$1" = "$7" ] && [ "$7" = "${11}" ] && [ "$2" = 0 ] && [ "$8" = 0 ] &&
+	[ "$3" = 2 ] && [ "$6" = 2 ] && [ "$9" = 2 ]
+ktap_last $? "after fork: parent and child map pfn $1 (pagemap agrees), read-only, mapcount 2 (kpagecount $6)"
+
+# 4. The child writes: its own page; the parent's is mapped once.
+cow_cmd child-write child-wrote
+set -- $(page_of "$parent") $(pagemap_of "$parent") $(page_of "$child") $(pagemap_of "$child")
+echo "# after the child's write: parent pfn $1 writable $2 mapcount $3 (pagemap $5, kpagecount $6); child pfn $7 writable $8 mapcount $9 exclusive ${10} (pagemap ${11}, kpagecount ${12})"
+ppfn=$1
+[ "$1" = "$5" ] && [ "$7" = "${11}" ] && [ "$1" != "$7" ] && [ "$8" = 1 ] && [ "${10}" = 1 ] &&
+	[ "$3" = 1 ] && [ "$6" = 1 ] && [ "$9" = 1 ] && [ "${12}" = 1 ]
+ktap_last $? "after the child's write: the child has pfn $7, writable, exclusive; the parent keeps pfn $1, mapped once"
+
+# 5. The parent writes: it reuses its page, now its alone.
+cow_cmd parent-write parent-wrote
+set -- $(page_of "$parent") $(pagemap_of "$parent")
+[ "$1" = "$ppfn" ] && [ "$1" = "$5" ] && [ "$2" = 1 ] && [ "$4" = 1 ]
+ktap_last $? "after the parent's write: same pfn $1 (no copy), writable, exclusive"
+
+# 6. mm against /proc/<pid>/status, maps and stat, for both.
+bad=
+for p in $parent $child; do
+	echo "$p" >"$D/mm"
+	for k in VmSize VmRSS RssAnon RssFile RssShmem VmSwap VmPTE; do
+		mine=$(awk -v k="$k:" '$1 == k { print $2 }' "$D/mm")
+		theirs=$(proc_status "$p" "$k" | awk '{ print $1 }')
+		[ "$mine" = "$theirs" ] || bad="$bad $p $k $mine/$theirs;"
+	done
+	vmas=$(grep -vc '\[vsyscall\]' "/proc/$p/maps")
+	mc=$(awk '$1 == "map_count:" { print $2 }' "$D/mm")
+	[ "$mc" = "$vmas" ] || bad="$bad $p map_count $mc/$vmas;"
+	mf=$(awk '$1 == "min_flt:" { print $2 }' "$D/mm") jf=$(awk '$1 == "maj_flt:" { print $2 }' "$D/mm")
+	[ "$mf" = "$(proc_stat "$p" 10)" ] && [ "$jf" = "$(proc_stat "$p" 12)" ] || bad="$bad $p faults $mf $jf;"
+done
+[ -z "$bad" ]
+ktap_last $? "mm of parent and child: sizes as /proc/<pid>/status, map_count as maps, faults as stat${bad:+ ($bad)}"
+cow_cmd quit quit
+wait "$cow"
+cow=
+
+# 7. The life of one child: fork, exec, exit 99, the wait, the free.
+echo clear >"$D/control"
+sh -c 'echo $$ >'"$TMP/sh"'; sh -c "exit 99"; :'
+nap() { sleep 0.2; }
+sh_pid=$(cat "$TMP/sh")
+freed() { grep -q " free " "$D/events"; }
+wait_until 10 freed
+# The child: the pid the shell forked and that exited with 99.
+grep -E '^ *[0-9]+ ' "$D/events" >"$TMP/ev"
+c=$(awk -v s="$sh_pid" '$3 == "fork" && $6 == s { print $4 }' "$TMP/ev" | head -n 1)
+# The child's own events in order, and whether the shell waited before the
+# free (no tracepoint names the reaper: the wait that ends with the free is
+# the shell's).
+order=$(awk -v c="$c" '$4 == c { printf "%s ", $3 }' "$TMP/ev")
+waited=$(awk -v c="$c" -v s="$sh_pid" '$3 == "wait" && $4 == s { w = 1 } $3 == "free" && $4 == c { print w + 0; exit }' "$TMP/ev")
+status=$(awk -v c="$c" '$3 == "exit" && $4 == c { for (i = 8; i <= NF; i++) if ($i ~ /^status=/) print substr($i, 8) }' "$TMP/ev")
+echo "# shell $sh_pid, child $c: $order(status $status; the shell waited before the free: $waited)"
+grep -E " ($sh_pid|$c) " "$TMP/ev" | sed 's/^/# /'
+[ -n "$c" ] && [ "$order" = "fork exec exit free " ] && [ "$status" = 99 ] && [ "$waited" = 1 ]
+ktap_last $? "sh -c 'exit 99' as a child of $sh_pid: fork, exec, exit (status 99), free, in that order, the shell waiting before the free"
+
+# 8. A fork storm: the counts against /proc/stat's processes (forks since
+# boot), read with shell builtins so that the test itself forks only where
+# it means to.
+processes() { while read -r k v; do [ "$k" = processes ] && P=$v; done </proc/stat; }
+echo clear >"$D/control"
+processes
+p0=$P
+i=0
+while [ $i -lt 3000 ]; do /bin/true; i=$((i + 1)); done
+processes
+p1=$P
+read -r counts <"$D/events"
+echo "$counts"
+set -- $counts
+# "# events: fork N exec N exit N wait N free N kept N dropped N capacity N"
+forks=$4 total=$(($4 + $6 + $8 + ${10} + ${12})) kept=${14} dropped=${16}
+forked=$((p1 - p0))
+[ "$forks" -ge "$forked" ] && [ "$forks" -le $((forked + 3)) ] && [ $((kept + dropped)) = "$total" ] && [ "$dropped" -gt 0 ]
+ktap_last $? "3000 forks: $forks fork events since the clear, /proc/stat counted $forked; $kept kept and $dropped dropped of $total"
+
+# 9. Bad input.
+# put FILE TEXT: the answer to writing TEXT to FILE (ok, or the errno's name).
+put() { "$PROCTEST" write "$D/$1" <<EOF
+$2
+EOF
+}
+e1=$(put page "999999 0x1000") e2=$(put page "1 1234") e3=$(put mm 0)
+echo "# answers: $e1 $e2 $e3"
+[ "$e1" = ESRCH ] && [ "$e2" = EINVAL ] && [ "$e3" = EINVAL ]
+ktap_last $? "an unknown pid is ESRCH, a decimal address and pid 0 EINVAL"
+
+rmmod proclab_lifecycle
+ktap_test_result "rmmod proclab_lifecycle with the probes attached" [ ! -d "$D" ]
+ktap_finished
