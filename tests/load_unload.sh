@@ -44,7 +44,7 @@ cd "$(dirname "$0")" || exit 1
 
 CYCLES=${PROCLAB_CYCLES:-100}
 EXTRA=/lib/modules/$(uname -r)/extra
-MODULES="proclab_tasks proclab_kthreads proclab_ds proclab_napi proclab_contexts proclab_timers"
+MODULES="proclab_tasks proclab_kthreads proclab_ds proclab_napi proclab_contexts proclab_timers proclab_lifecycle"
 KUNIT_GLOB=/sys/module/kunit/parameters/filter_glob
 KUNIT_NONE=proclab_load_unload_runs_no_suite
 TABLE=$PROCLAB_DEBUGFS/tasks/tasks
@@ -215,6 +215,12 @@ commands() {
 	proclab_timers)
 		for c in "wheel 1" "hrtimer 100" "stop"; do
 			echo "control:$c"
+		done ;;
+	proclab_lifecycle)
+		# The writer's own pid, and its stack's first page (any address reads).
+		for c in "control:clear" "control:filter tgid 1" "control:filter none" \
+			"mm:1" "page:1 0x1000"; do
+			echo "$c"
 		done ;;
 	esac
 }

@@ -11,7 +11,8 @@
  * named "grammar" below it describes the writable files of its directory,
  * one command per line:
  *
- *   FILE [VERB...] [ARG...]     ARG: int:MIN:MAX, uint:MIN:MAX, word:A|B|C
+ *   FILE [VERB...] [ARG...]     ARG: int:MIN:MAX, uint:MIN:MAX, hex:MIN:MAX,
+ *                               word:A|B|C (hex: 0x and 1 to 16 hex digits)
  *
  * (-g GRAMMAR reads the lines from GRAMMAR instead, FILE then relative to
  * DIR: for a grammar written by hand, or a deliberately wrong one.)
@@ -85,12 +86,12 @@ typedef __int128 i128;
 enum cls { VALID, INVALID, EITHER };
 static const char *const cls_name[] = { "valid", "malformed", "either" };
 
-enum { T_LIT, T_INT, T_UINT, T_WORD };
+enum { T_LIT, T_INT, T_UINT, T_HEX, T_WORD };
 
 struct tok {
 	int kind;
 	char *lit;		/* T_LIT */
-	i128 min, max;		/* T_INT, T_UINT */
+	i128 min, max;		/* T_INT, T_UINT, T_HEX */
 	char *words[16];	/* T_WORD */
 	int nwords;
 };
@@ -230,6 +231,32 @@ static int parse_num(const char *w, size_t n, int sign, i128 *v, int *lz)
 	return 1;
 }
 
+/* A hex number as the modules read one: 0x and 1 to 16 hex digits. */
+static int parse_hex(const char *w, size_t n, i128 *v)
+{
+	unsigned __int128 u = 0;
+	size_t i;
+
+	if (n < 3 || n > 18 || w[0] != '0' || w[1] != 'x')
+		return 0;
+	for (i = 2; i < n; i++) {
+		char c = w[i];
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return 0;
+		u = u * 16 + d;
+	}
+	*v = (i128)u;
+	return 1;
+}
+
 /* ---- the grammar ----------------------------------------------------- */
 
 static int parse_bound(const char *s, const char *end, i128 *v)
@@ -293,12 +320,14 @@ static int parse_line(char *text, const char *prefix, int paths, const char *whe
 				t->words[t->nwords++] = strdup(a);
 			if (!t->nwords)
 				goto bad;
-		} else if ((!strncmp(w, "int:", 4) || !strncmp(w, "uint:", 5)) &&
+		} else if ((!strncmp(w, "int:", 4) || !strncmp(w, "uint:", 5) ||
+			    !strncmp(w, "hex:", 4)) &&
 			   (c2 = strchr(c1 + 1, ':'))) {
-			t->kind = w[0] == 'i' ? T_INT : T_UINT;
+			t->kind = w[0] == 'i' ? T_INT : w[0] == 'h' ? T_HEX : T_UINT;
 			if (!parse_bound(c1 + 1, c2, &t->min) ||
 			    !parse_bound(c2 + 1, c2 + 1 + strlen(c2 + 1), &t->max) ||
-			    t->min > t->max || (t->kind == T_UINT && t->min < 0) ||
+			    t->min > t->max || (t->kind != T_INT && t->min < 0) ||
+			    (t->kind == T_HEX && t->max > UINT64_MAX) ||
 			    (t->kind == T_INT && (t->min < INT64_MIN || t->max > INT64_MAX)))
 				goto bad;
 		} else {
@@ -539,6 +568,10 @@ static int match_line(const struct gline *g, char **w, size_t *wl, int nw, int *
 			    v < t->min || v > t->max)
 				return 0;
 			break;
+		case T_HEX:
+			if (!parse_hex(w[i], wl[i], &v) || v < t->min || v > t->max)
+				return 0;
+			break;
 		case T_WORD:
 			for (k = 0; k < t->nwords; k++)
 				if (strlen(t->words[k]) == wl[i] &&
@@ -707,6 +740,14 @@ static void put_tok(uint64_t *r, struct sbuf *s, const struct tok *t)
 	case T_UINT:
 		put_num(s, pick_in(r, t->min, t->max));
 		break;
+	case T_HEX: {
+		char tmp[24];
+
+		snprintf(tmp, sizeof(tmp), "0x%llx",
+			 (unsigned long long)pick_in(r, t->min, t->max));
+		puts_(s, tmp);
+		break;
+	}
 	case T_WORD:
 		puts_(s, t->words[rn(r, (unsigned)t->nwords)]);
 		break;
@@ -741,6 +782,35 @@ static void put_bad_num(uint64_t *r, struct sbuf *s, const struct tok *t)
 	i128 min = t->kind == T_LIT || t->kind == T_WORD ? 0 : t->min;
 	i128 max = t->kind == T_LIT || t->kind == T_WORD ? 0 : t->max;
 
+	if (t->kind == T_HEX && rn(r, 2)) {
+		/* Past the edges in hex, or a hex number written wrong. */
+		static const char *const odd_hex[] = {
+			"0x", "0X10", "x10", "0x-1", "0x+1", "0x1g", "0x 1", "0x00000000000000001",
+			"0x10000000000000000", "0xffffffffffffffff", "0x0",
+		};
+		char tmp[40];
+
+		switch (rn(r, 3)) {
+		case 0:
+			if (min > 0)
+				snprintf(tmp, sizeof(tmp), "0x%llx", (unsigned long long)(min - 1));
+			else
+				snprintf(tmp, sizeof(tmp), "-0x1");
+			puts_(s, tmp);
+			break;
+		case 1:
+			if (max < UINT64_MAX)
+				snprintf(tmp, sizeof(tmp), "0x%llx", (unsigned long long)(max + 1));
+			else
+				snprintf(tmp, sizeof(tmp), "0x10000000000000000");
+			puts_(s, tmp);
+			break;
+		default:
+			puts_(s, odd_hex[rn(r, sizeof(odd_hex) / sizeof(odd_hex[0]))]);
+			break;
+		}
+		return;
+	}
 	switch (rn(r, 4)) {
 	case 0:
 		put_num(s, min - 1);
@@ -1350,6 +1420,7 @@ static int selftest(void)
 		"c add int:-20:19", "c clear", "c set word:cpus|big uint:0:1",
 		"c experiment nice int:-20:19 int:-20:19 int:100:10000",
 		"c big int:-9223372036854775808:9223372036854775807", "p uint:1:32768",
+		"h uint:1:32768 hex:0:140737488355327",
 	};
 	static const struct { const char *f, *s; size_t n; int c; } t[] = {
 		{ "c", "insert 5", 0, VALID }, { "c", "insert 5\n", 0, VALID },
@@ -1379,6 +1450,9 @@ static int selftest(void)
 		{ "c", "clear\x7f", 0, INVALID }, { "c", "clear\x1b", 0, INVALID },
 		{ "p", "1", 0, VALID }, { "p", "0", 0, INVALID }, { "p", "32768\n", 0, VALID },
 		{ "p", "pid 1", 0, INVALID }, { "c", "1", 0, INVALID },
+		{ "h", "1 0x7fffffffffff", 0, VALID }, { "h", "1 0x7FFF", 0, VALID },
+		{ "h", "1 0x800000000000", 0, INVALID }, { "h", "1 4096", 0, INVALID },
+		{ "h", "1 0x", 0, INVALID },
 	};
 	char buf[200];
 	size_t i;
