@@ -14,6 +14,8 @@
 #   exit (status 99), the shell's wait and the child's free, in that order;
 #   under 1,000 forks (6,000 events, more than the ring's 4,096) the counts since a clear match /proc/stat's processes,
 #   and kept plus dropped is every event counted.
+# - a zombie: a child whose parent never waits shows state Z, its exit
+#   logged and no free, until the parent dies and init reaps it.
 # - bad input: an unknown pid ESRCH, a decimal address EINVAL.
 
 # shellcheck disable=SC2046,SC2086,SC2317 # lists split on purpose, cleanup from the trap
@@ -32,7 +34,7 @@ test_cleanup() {
 }
 
 test_init "$PROCTEST" "$COW"
-ktap_set_plan 10
+ktap_set_plan 11
 
 # page_of PID: "pfn writable mapcount exclusive" of the selected address.
 page_of() {
@@ -154,7 +156,31 @@ forked=$((p1 - p0))
 [ "$forks" -ge "$forked" ] && [ "$forks" -le $((forked + 3)) ] && [ $((kept + dropped)) = "$total" ] && [ "$dropped" -gt 0 ]
 ktap_last $? "1000 forks: $forks fork events since the clear, /proc/stat counted $forked; $kept kept and $dropped dropped of $total"
 
-# 9. Bad input.
+# 9. A zombie, then an orphan: sh starts sleep 0.2 in the background and
+# execs sleep 30, which never waits. The child exits and stays a zombie
+# (state Z, exit logged, no free) until its parent dies; then it is
+# reparented to init (pid 1 here, no subreaper), which reaps it (free).
+echo clear >"$D/control"
+sh -c 'sleep 0.2 & echo $! >'"$TMP/z"'; exec sleep 30' &
+zp=$!
+nap() { sleep 0.1; }
+wait_until 10 test -s "$TMP/z"
+z=$(cat "$TMP/z")
+zombie() { [ "$(proc_stat "$z" 3)" = Z ]; }
+wait_until 20 zombie
+zstate=$(proc_stat "$z" 3) zppid=$(proc_stat "$z" 4)
+ev_of() { awk -v p="$1" -v k="$2" '$3 == k && $4 == p { n++ } END { print n + 0 }' "$D/events"; }
+exits=$(ev_of "$z" exit) frees=$(ev_of "$z" free)
+kill "$zp"
+wait "$zp" 2>/dev/null
+gone() { [ ! -d "/proc/$z" ] && [ "$(ev_of "$z" free)" = 1 ]; }
+wait_until 20 gone
+rc=$?
+echo "# zombie $z: state $zstate, parent $zppid (the exec'd sleep $zp), $exits exit and $frees free events; after the parent's death: reaped ($rc)"
+[ "$zstate" = Z ] && [ "$zppid" = "$zp" ] && [ "$exits" = 1 ] && [ "$frees" = 0 ] && [ $rc = 0 ]
+ktap_last $? "a child whose parent never waits is a zombie (Z, exit logged, not freed) until the parent dies, then is reaped (freed) by its new parent"
+
+# 10. Bad input.
 # put FILE TEXT: the answer to writing TEXT to FILE (ok, or the errno's name).
 put() { "$PROCTEST" write "$D/$1" <<EOF
 $2
