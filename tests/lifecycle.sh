@@ -16,6 +16,9 @@
 #   and kept plus dropped is every event counted.
 # - a zombie: a child whose parent never waits shows state Z, its exit
 #   logged and no free, until the parent dies and init reaps it.
+# - a subreaper gets and reaps an orphaned grandchild; a traced child is in
+#   state t with TracerPid the tracer and PPid its real parent
+#   (tests/helpers/family.c).
 # - bad input: an unknown pid ESRCH, a decimal address EINVAL.
 
 # shellcheck disable=SC2046,SC2086,SC2317 # lists split on purpose, cleanup from the trap
@@ -28,13 +31,14 @@ COW=/usr/libexec/proclab/cow
 
 test_cleanup() {
 	[ -n "${cow:-}" ] && kill "$cow" 2>/dev/null
-	exec 3>&- 2>/dev/null
+	[ -n "${famp:-}" ] && kill "$famp" 2>/dev/null
+	exec 3>&- 4>&- 2>/dev/null
 	wait 2>/dev/null
 	rmmod proclab_lifecycle 2>/dev/null
 }
 
-test_init "$PROCTEST" "$COW"
-ktap_set_plan 11
+test_init "$PROCTEST" "$COW" /usr/libexec/proclab/family
+ktap_set_plan 13
 
 # page_of PID: "pfn writable mapcount exclusive" of the selected address.
 page_of() {
@@ -180,7 +184,45 @@ echo "# zombie $z: state $zstate, parent $zppid (the exec'd sleep $zp), $exits e
 [ "$zstate" = Z ] && [ "$zppid" = "$zp" ] && [ "$exits" = 1 ] && [ "$frees" = 0 ] && [ $rc = 0 ]
 ktap_last $? "a child whose parent never waits is a zombie (Z, exit logged, not freed) until the parent dies, then is reaped (freed) by its new parent"
 
-# 10. Bad input.
+# 10. A subreaper: the orphaned grandchild goes to it, not to init, and it
+# reaps it. 11. A traced child: state t, TracerPid the tracer, PPid still
+# its real parent (ptrace makes the tracer its parent, not its real_parent).
+FAMILY=/usr/libexec/proclab/family
+# family_run MODE: starts it on a FIFO; its first line in $fam.
+family_run() {
+	rm -f "$TMP/fin" "$TMP/fout"
+	mkfifo "$TMP/fin"
+	"$FAMILY" "$1" <"$TMP/fin" >"$TMP/fout" &
+	famp=$!
+	exec 4>"$TMP/fin"
+	wait_until 20 grep -q '^me=' "$TMP/fout"
+	fam=$(head -n 1 "$TMP/fout")
+}
+field() { echo "$fam" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+echo clear >"$D/control"
+family_run subreaper
+me=$(field me) g=$(field g)
+gppid=$(proc_stat "$g" 4)
+echo x >&4
+wait "$famp"
+exec 4>&-
+reaped() { [ "$(awk -v p="$g" '$3 == "free" && $4 == p' "$D/events")" ]; }
+wait_until 20 reaped
+rc=$?
+echo "# subreaper $me: orphan $g had parent $gppid; freed: $rc; $(tail -n 1 "$TMP/fout")"
+[ -n "$g" ] && [ "$gppid" = "$me" ] && [ $rc = 0 ] && grep -q '^reaped$' "$TMP/fout"
+ktap_last $? "an orphan goes to the subreaper ($me, PR_SET_CHILD_SUBREAPER), not to init, which reaps it"
+family_run ptrace
+me=$(field me) c=$(field c) t=$(field t)
+st=$(proc_stat "$c" 3) tracer=$(proc_status "$c" TracerPid) ppid=$(proc_status "$c" PPid)
+echo x >&4
+wait "$famp"
+exec 4>&-
+echo "# traced $c: state $st, TracerPid $tracer (tracer $t), PPid $ppid (real parent $me)"
+[ "$st" = t ] && [ "$tracer" = "$t" ] && [ "$ppid" = "$me" ]
+ktap_last $? "a traced child is in state t, its TracerPid the tracer, its PPid the real parent"
+
+# 12. Bad input.
 # put FILE TEXT: the answer to writing TEXT to FILE (ok, or the errno's name).
 put() { "$PROCTEST" write "$D/$1" <<EOF
 $2
