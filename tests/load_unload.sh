@@ -217,9 +217,10 @@ commands() {
 			echo "control:$c"
 		done ;;
 	proclab_lifecycle)
-		# The writer's own pid, and its stack's first page (any address reads).
-		for c in "control:clear" "control:filter tgid 1" "control:filter none" \
-			"mm:1" "page:1 0x1000"; do
+		# Its probes are busy throughout: the reader and the writer fork and
+		# exec a process for each file and each command.
+		for c in "control:clear" "control:filter tgid 1" "control:filter pid 1" \
+			"control:filter subtree 1" "control:filter none" "mm:1" "page:1 0x1000"; do
 			echo "$c"
 		done ;;
 	esac

@@ -65,8 +65,16 @@ cmp_field ppid "$(key ppid)" "$(st PPid)"
 cmp_field sigblk "$(key blocked)" "$(st SigBlk)"
 cmp_field sigpnd "$(key pending)" "$(st SigPnd)"
 cmp_field fds "$(key open_fds)" "$(ls "/proc/$victim/fd" | wc -l)"
+# The PPid chain up to init, whose PPid is 0 (the swapper). Every process
+# here was forked by a thread group leader, so a tgid is also the pid.
+chain='' p=$victim
+while [ "$p" != 0 ]; do
+	p=$(awk '$1 == "PPid:" { print $2 }' "/proc/$p/status")
+	chain="$chain $p"
+done
+cmp_field ancestors "$(key ancestors)" "${chain# }"
 if [ -z "$diffs" ]; then
-	ktap_test_pass "task of a stopped sleep agrees with /proc/$victim/status and sched (20 fields)"
+	ktap_test_pass "task of a stopped sleep agrees with /proc/$victim/status and sched (21 fields)"
 else
 	ktap_test_fail "task agrees with /proc/$victim/status and sched" "$diffs"
 fi

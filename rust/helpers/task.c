@@ -318,6 +318,33 @@ pid_t proclab_task_real_parent_pid(struct task_struct *p)
 	return nr;
 }
 
+/*
+ * The pid (tid) of p's parent, the tracer while p is ptraced, else its
+ * real_parent; 0 once p is unhashed.
+ */
+pid_t proclab_task_parent_pid(struct task_struct *p)
+{
+	pid_t nr = 0;
+
+	rcu_read_lock();
+	if (pid_alive(p))
+		nr = task_pid_nr(rcu_dereference(p->parent));
+	rcu_read_unlock();
+	return nr;
+}
+
+/*
+ * p's real_parent, or NULL once p is unhashed. The caller holds RCU: a
+ * parent that exits reparents its children before it is released, so the
+ * pointer read while p is alive stays valid until the caller's read-side
+ * section ends (the walk of task_ppid_nr() and of Yama's
+ * task_is_descendant()).
+ */
+struct task_struct *proclab_task_real_parent(struct task_struct *p)
+{
+	return pid_alive(p) ? rcu_dereference(p->real_parent) : NULL;
+}
+
 /* The compile-time bounds of pid_max: its default and its upper limit. */
 int proclab_pid_max_default(void)
 {

@@ -67,6 +67,8 @@ int proclab_format_frames(char *buf, size_t len, const unsigned long *entries,
 			  unsigned int nr);
 unsigned long proclab_thread_size(void);
 pid_t proclab_task_real_parent_pid(struct task_struct *p);
+pid_t proclab_task_parent_pid(struct task_struct *p);
+struct task_struct *proclab_task_real_parent(struct task_struct *p);
 int proclab_pid_max_default(void);
 int proclab_pid_max_limit(void);
 

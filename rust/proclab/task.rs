@@ -41,7 +41,7 @@ mod wchan;
 #[allow(unused_imports)]
 pub(crate) use crate::sched::Policy;
 #[allow(unused_imports)]
-pub(crate) use comm::{Comm, EscapedComm, ShortStr, TextBuf, TASK_COMM_LEN};
+pub(crate) use comm::{Comm, Escaped, EscapedComm, ShortStr, TextBuf, TASK_COMM_LEN};
 #[allow(unused_imports)]
 pub(crate) use fields::{ObjKey, TaskExt, TaskSleepingExt};
 #[allow(unused_imports)]
@@ -55,7 +55,8 @@ pub(crate) use row::TaskRow;
 pub(crate) use values::{state_letter_name, ExitState, TaskFlags, TaskStateBits, STATE_LETTERS};
 #[allow(unused_imports)]
 pub(crate) use walk::{
-    count, find_task, processes, snapshot, snapshot_with_room, threads, Processes, Threads, Walk,
+    ancestors, count, find_task, processes, snapshot, snapshot_with_room, threads, Ancestors,
+    Processes, Threads, Walk,
 };
 #[allow(unused_imports)]
 pub(crate) use wchan::format_frames;

@@ -21,6 +21,18 @@ pub(crate) static COMMANDS: Table<State> = Table {
             run: clear,
         },
         Command {
+            verb: &["filter", "pid"],
+            args: &[Arg::uint("PID", 1, 4194304)],
+            help: "keep only the events of the task (thread) PID",
+            run: filter_pid,
+        },
+        Command {
+            verb: &["filter", "subtree"],
+            args: &[Arg::uint("TGID", 1, 4194304)],
+            help: "keep only the events of the process TGID and its descendants",
+            run: filter_subtree,
+        },
+        Command {
             verb: &["filter", "tgid"],
             args: &[Arg::uint("TGID", 1, 4194304)],
             help: "keep only the events of the thread group TGID",
@@ -48,6 +60,18 @@ fn clear(s: &State, _v: &Values<'_>) -> Result {
 fn filter_tgid(s: &State, v: &Values<'_>) -> Result {
     let tgid = i32::try_from(v.uint(0)?)?;
     s.probes.handler().set_filter(Filter::Tgid(tgid));
+    Ok(())
+}
+
+fn filter_pid(s: &State, v: &Values<'_>) -> Result {
+    let pid = i32::try_from(v.uint(0)?)?;
+    s.probes.handler().set_filter(Filter::Pid(pid));
+    Ok(())
+}
+
+fn filter_subtree(s: &State, v: &Values<'_>) -> Result {
+    let tgid = i32::try_from(v.uint(0)?)?;
+    s.probes.handler().set_filter(Filter::Subtree(tgid));
     Ok(())
 }
 

@@ -6,16 +6,23 @@
 //! The probes run in the task the event happens in, in any context (`sched_process_free` in an
 //! RCU callback): each builds its record first, then takes the ring's raw spin lock for a copy.
 //! The ring is allocated at load, so no probe allocates.
+//!
+//! No tracepoint names the task that reaped another: `release_task()` runs in the reaper, but
+//! `sched_process_free` fires a grace period later, from an RCU callback. A free's `reaped_by`
+//! is therefore a match, made when the log is read: the newest `wait` before the free (within
+//! [`MATCH_WINDOW`] records) that waited for that pid, or for any child (`waits_for=0`) from the
+//! thread group that was the task's parent at its exit.
 
 use crate::{
     sync::RawSpinLockIrq,
-    task::{Comm, TaskExt},
+    task::{ancestors, Comm, Escaped, TaskExt},
     tracepoint::Handler,
 };
 use core::fmt::{self, Write};
 use kernel::{
     prelude::*,
     static_lock_class,
+    sync::rcu,
     task::{Pid, Task},
     time::{Instant, Monotonic},
 };
@@ -25,6 +32,12 @@ pub(crate) const CAPACITY: usize = 4096;
 
 /// The bytes of an exec's file name kept (the rest is cut, and marked with `...`).
 const NAME_LEN: usize = 48;
+
+/// How many records before a free are searched for its exit and its wait.
+const MATCH_WINDOW: usize = 256;
+
+/// How many generations `filter subtree` climbs from a task towards its root.
+const MAX_DEPTH: usize = 1024;
 
 /// What happened, with the fields of that kind of event.
 #[derive(Clone, Copy)]
@@ -87,12 +100,31 @@ impl Record {
     }
 }
 
-/// Which events are kept.
+/// Which events are kept. The task of an event is the child for a fork, the waiter for a wait.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Filter {
     All,
-    /// Events of tasks whose thread-group id is this.
+    /// Events of the task (thread) with this pid.
+    Pid(Pid),
+    /// Events of the tasks of this thread group.
     Tgid(Pid),
+    /// Events of this process and of its descendants, by `real_parent` when the event fires (at
+    /// most [`MAX_DEPTH`] generations down). A freed task has left the tree: its free is kept
+    /// when its exit was, among the last [`MATCH_WINDOW`] records.
+    Subtree(Pid),
+}
+
+impl Filter {
+    /// Whether an event of `task` passes, if that can be told from the task alone.
+    fn passes(self, task: &Task, kind: &Kind) -> Option<bool> {
+        match self {
+            Filter::All => Some(true),
+            Filter::Pid(p) => Some(task.pid() == p),
+            Filter::Tgid(t) => Some(task.tgid() == t),
+            Filter::Subtree(_) if matches!(kind, Kind::Free) => None,
+            Filter::Subtree(root) => Some(is_descendant_of(task, root)),
+        }
+    }
 }
 
 /// The ring and its counts.
@@ -108,6 +140,12 @@ pub(crate) struct Ring {
 }
 
 impl Ring {
+    /// The records, oldest first.
+    fn iter(&self) -> impl DoubleEndedIterator<Item = &Record> {
+        let (newer, older) = self.records.split_at(self.next);
+        Iterator::chain(older.iter(), newer.iter())
+    }
+
     fn push(&mut self, mut r: Record) {
         r.seq = self.kept;
         self.kept += 1;
@@ -157,13 +195,21 @@ impl Log {
 
     fn record(&self, task: &Task, kind: Kind) {
         let r = Record::of(task, self.loaded, kind);
+        // The subtree walk runs outside the lock: a filter changed meanwhile decides the next
+        // event.
+        let filter = self.ring.lock().filter;
+        let pass = filter.passes(task, &kind);
         let mut ring = self.ring.lock();
-        if let Filter::Tgid(t) = ring.filter {
-            if r.tgid != t {
-                return;
-            }
+        let keep = pass.unwrap_or_else(|| {
+            // A free under `filter subtree`: kept if the task's exit was.
+            ring.iter()
+                .rev()
+                .take(MATCH_WINDOW)
+                .any(|e| e.pid == r.pid && matches!(e.kind, Kind::Exit { .. }))
+        });
+        if keep {
+            ring.push(r);
         }
-        ring.push(r);
     }
 
     /// Forgets every record and the counts.
@@ -183,10 +229,8 @@ impl Log {
     /// lock into `out` (allocated before it), formatted after.
     fn snapshot(&self, out: &mut KVVec<Record>) -> [u64; 5] {
         let ring = self.ring.lock();
-        let n = ring.records.len();
-        let start = if n < CAPACITY { 0 } else { ring.next };
-        for i in 0..n {
-            let _ = out.push_within_capacity(ring.records[(start + i) % n]);
+        for r in ring.iter() {
+            let _ = out.push_within_capacity(*r);
         }
         ring.by_kind
     }
@@ -214,7 +258,7 @@ impl Log {
             "{:>6} {:>14} {:<5} {:>7} {:>7} {:>7} {:<16} detail",
             "seq", "ns_since_load", "event", "pid", "tgid", "parent", "comm"
         )?;
-        for r in records.iter() {
+        for (i, r) in records.iter().enumerate() {
             let event = Kind::NAMES[r.kind.index()];
             write!(
                 f,
@@ -234,14 +278,12 @@ impl Log {
                     name,
                     len,
                     cut,
-                } => {
-                    let name = core::str::from_utf8(&name[..len]).unwrap_or("?");
-                    writeln!(
-                        f,
-                        "old_pid={old_pid} filename={name}{}",
-                        if cut { "..." } else { "" }
-                    )?
-                }
+                } => writeln!(
+                    f,
+                    "old_pid={old_pid} filename={}{}",
+                    Escaped::<{ 4 * NAME_LEN }>::of(&name[..len]),
+                    if cut { "..." } else { "" }
+                )?,
                 Kind::Exit { code, group_dead } => writeln!(
                     f,
                     "exit_code=0x{code:x} status={} signal={} group_dead={}",
@@ -250,11 +292,39 @@ impl Log {
                     u8::from(group_dead)
                 )?,
                 Kind::Wait { pid } => writeln!(f, "waits_for={pid}")?,
-                Kind::Free => writeln!(f, "-")?,
+                Kind::Free => match reaper(&records[..i], r.pid) {
+                    Some(w) => writeln!(f, "reaped_by={w}")?,
+                    None => writeln!(f, "reaped_by=?")?,
+                },
             }
         }
         Ok(())
     }
+}
+
+/// The reaper of `pid`, freed after `before`: the newest wait in the last [`MATCH_WINDOW`] of
+/// them that waited for `pid`, or for any child from the thread group that was its parent at its
+/// exit (see the module's doc comment).
+fn reaper(before: &[Record], pid: Pid) -> Option<Pid> {
+    let window = &before[before.len().saturating_sub(MATCH_WINDOW)..];
+    let parent = window
+        .iter()
+        .rev()
+        .find(|e| e.pid == pid && matches!(e.kind, Kind::Exit { .. }))
+        .map(|e| e.parent);
+    window.iter().rev().find_map(|e| match e.kind {
+        Kind::Wait { pid: w } if w == pid || (w == 0 && Some(e.tgid) == parent) => Some(e.pid),
+        _ => None,
+    })
+}
+
+/// Whether `task` is the process `root` or one of its descendants, at most [`MAX_DEPTH`]
+/// generations down.
+fn is_descendant_of(task: &Task, root: Pid) -> bool {
+    let guard = rcu::read_lock();
+    ancestors(task, &guard)
+        .take(MAX_DEPTH + 1)
+        .any(|t| t.tgid() == root)
 }
 
 impl Handler for Log {
@@ -265,11 +335,7 @@ impl Handler for Log {
     fn sched_process_exec(&self, task: &Task, old_pid: Pid, filename: &CStr) {
         let bytes = filename.to_bytes();
         let mut name = [0u8; NAME_LEN];
-        // Cut at a character boundary, so that the name stays UTF-8 if it was.
-        let mut len = bytes.len().min(NAME_LEN);
-        while core::str::from_utf8(&bytes[..len]).is_err() && len > 0 {
-            len -= 1;
-        }
+        let len = bytes.len().min(NAME_LEN);
         name[..len].copy_from_slice(&bytes[..len]);
         let cut = len < bytes.len();
         self.record(

@@ -2,10 +2,10 @@
 
 //! proclab_lifecycle: fork, copy-on-write, exec, exit and wait, seen from the kernel.
 //!
-//! Work in progress (issue 18). In `/sys/kernel/debug/proclab/lifecycle/`:
+//! In `/sys/kernel/debug/proclab/lifecycle/` (`Documentation/lifecycle.rst`):
 //!
 //! - `events`: the event log of the lifecycle tracepoints (`events.rs`);
-//! - `control`: what the log keeps (`control.rs`);
+//! - `control`: what the log keeps: by pid, thread group or subtree (`control.rs`);
 //! - `page`: one page of one process, as its page table maps it (`page.rs`);
 //! - `mm`: one process's memory accounting (`memory.rs`).
 //!

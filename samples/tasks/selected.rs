@@ -15,7 +15,7 @@ use kernel::{
 use crate::cmd::{Arg, Command, Table, Values};
 use crate::debugfs::SeqOut;
 use crate::task::TaskSleepingExt;
-use crate::task::{self, find_task, processes, state_letter_name, ExitState, TaskExt};
+use crate::task::{self, ancestors, find_task, processes, state_letter_name, ExitState, TaskExt};
 use crate::State;
 
 /// The one command of `pid`: the whole write is the pid (as in `echo 42 >pid`).
@@ -82,6 +82,32 @@ pub(crate) fn show_task(state: &State, f: &mut SeqOut) -> fmt::Result {
     writeln!(f, "tgid: {}", t.tgid())?;
     writeln!(f, "ppid: {}", t.ppid())?;
     writeln!(f, "real_parent: {parent}")?;
+    writeln!(f, "parent: {}", t.parent_pid())?;
+    // The real_parent chain up to the swapper, copied under RCU, printed after (the first 32).
+    let (mut up, mut n, mut more) = ([0; 32], 0, false);
+    {
+        let guard = rcu::read_lock();
+        for a in ancestors(t, &guard).skip(1) {
+            match up.get_mut(n) {
+                Some(slot) => *slot = a.pid(),
+                None => {
+                    more = true;
+                    break;
+                }
+            }
+            n += 1;
+        }
+    }
+    // A reaped task is unhashed: it has no `real_parent` left to climb.
+    if n == 0 {
+        writeln!(f, "ancestors: none")?;
+    } else {
+        write!(f, "ancestors:")?;
+        for p in &up[..n] {
+            write!(f, " {p}")?;
+        }
+        writeln!(f, "{}", if more { " ..." } else { "" })?;
+    }
     writeln!(f, "group_leader: {}", t.tgid())?;
     writeln!(f, "comm: {}", t.comm())?;
     writeln!(f, "flags: {}", t.flags())?;

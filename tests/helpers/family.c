@@ -10,6 +10,13 @@
  *                      PTRACE_ATTACH; prints "me=PID c=PID t=PID" once C
  *                      has stopped, then waits on standard input: a line
  *                      ends both.
+ *   family stop        moves to a process group of its own (setpgid(0, 0):
+ *                      the tests run in an orphaned one, where SIGTSTP is
+ *                      discarded), forks A, which stays in that group, and
+ *                      B, which starts a session of its own (setsid(): its
+ *                      group is orphaned, its parent being in another
+ *                      session); both pause. Prints "me=PID a=PID b=PID",
+ *                      then waits on standard input: a line ends both.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -110,12 +117,51 @@ static int traced(void)
 	return 0;
 }
 
+static pid_t pausing_child(int new_session)
+{
+	pid_t c = fork();
+
+	if (c < 0)
+		die("fork");
+	if (c == 0) {
+		if (new_session && setsid() < 0)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	return c;
+}
+
+static int stops(void)
+{
+	pid_t a, b;
+
+	if (setpgid(0, 0))
+		die("setpgid");
+	a = pausing_child(0);
+	b = pausing_child(1);
+	/* B's setsid() before the test signals it: its group is its sid. */
+	while (getsid(b) != b)
+		usleep(1000);
+	printf("me=%d a=%d b=%d\n", getpid(), a, b);
+	fflush(stdout);
+	wait_line();
+	kill(a, SIGKILL);
+	kill(b, SIGKILL);
+	waitpid(a, NULL, 0);
+	waitpid(b, NULL, 0);
+	puts("done");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "subreaper"))
 		return subreaper();
 	if (argc == 2 && !strcmp(argv[1], "ptrace"))
 		return traced();
-	fprintf(stderr, "usage: family subreaper|ptrace\n");
+	if (argc == 2 && !strcmp(argv[1], "stop"))
+		return stops();
+	fprintf(stderr, "usage: family subreaper|ptrace|stop\n");
 	return 2;
 }

@@ -108,30 +108,46 @@ impl Comm {
     /// every other control byte or byte above 0x7e as `\ooo` (octal) so that the output is
     /// ASCII. A name without any of those is shown as procfs shows it.
     pub(crate) fn escaped(&self) -> EscapedComm {
-        let mut e = EscapedComm::EMPTY;
-        let name = self.as_bytes();
-        // Almost every name is plain: one copy.
-        if name.iter().all(|&b| is_plain(b)) {
-            e.push(name);
-            return e;
-        }
-        // At most `TASK_COMM_LEN` pushes of at most 4 bytes each: every one fits.
-        for &b in name {
-            match b {
-                b'\n' => e.push(b"\\n"),
-                b'\t' => e.push(b"\\t"),
-                b'\\' => e.push(b"\\\\"),
-                0x21..=0x7e => e.push(&[b]),
-                _ => e.push(&[
-                    b'\\',
-                    b'0' + (b >> 6),
-                    b'0' + ((b >> 3) & 7),
-                    b'0' + (b & 7),
-                ]),
-            }
-        }
-        e
+        escape(self.as_bytes())
     }
+}
+
+/// Bytes escaped as [`Comm::escaped`] escapes a name: `N` must be 4 times as many as there are
+/// bytes, or the text is cut at the last escape that fits.
+// proclab_lifecycle's exec file names; proclab_tasks escapes only names.
+#[allow(dead_code)]
+pub(crate) type Escaped<const N: usize> = TextBuf<N>;
+
+impl<const N: usize> TextBuf<N> {
+    /// `bytes`, escaped as [`Comm::escaped`] describes.
+    #[allow(dead_code)]
+    pub(crate) fn of(bytes: &[u8]) -> Self {
+        escape(bytes)
+    }
+}
+
+fn escape<const N: usize>(bytes: &[u8]) -> TextBuf<N> {
+    let mut e = TextBuf::EMPTY;
+    // Almost every name is plain: one copy.
+    if bytes.iter().all(|&b| is_plain(b)) {
+        e.push(bytes);
+        return e;
+    }
+    for &b in bytes {
+        match b {
+            b'\n' => e.push(b"\\n"),
+            b'\t' => e.push(b"\\t"),
+            b'\\' => e.push(b"\\\\"),
+            0x21..=0x7e => e.push(&[b]),
+            _ => e.push(&[
+                b'\\',
+                b'0' + (b >> 6),
+                b'0' + ((b >> 3) & 7),
+                b'0' + (b & 7),
+            ]),
+        }
+    }
+    e
 }
 
 impl fmt::Display for Comm {

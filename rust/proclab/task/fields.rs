@@ -65,6 +65,7 @@ extern "C" {
     ) -> bool;
     fn proclab_task_object_size(p: *mut bindings::task_struct) -> usize;
     fn proclab_task_real_parent_pid(p: *mut bindings::task_struct) -> bindings::pid_t;
+    fn proclab_task_parent_pid(p: *mut bindings::task_struct) -> bindings::pid_t;
 }
 
 /// An opaque identity of a kernel object a task points to (its `mm`, `files`, `sighand`).
@@ -142,6 +143,9 @@ pub(crate) trait TaskExt {
     fn on_cpu(&self) -> i32;
     /// The pid (tid, not tgid) of `real_parent`; 0 once the task is unhashed.
     fn real_parent_pid(&self) -> Pid;
+    /// The pid (tid) of `parent`: the tracer while the task is ptraced, else `real_parent`; 0
+    /// once the task is unhashed.
+    fn parent_pid(&self) -> Pid;
     /// The identity of the task's `mm`, `None` for kernel threads and after `exit_mm()`.
     fn mm_key(&self) -> Option<ObjKey>;
     /// The identity of the task's `files`, `None` after `exit_files()`.
@@ -378,6 +382,12 @@ impl TaskExt for Task {
         // SAFETY: `&self` keeps the task allocated; the shim follows `real_parent` under the RCU
         // read lock and only while `pid_alive()`, so the parent is not freed under it.
         unsafe { proclab_task_real_parent_pid(self.as_ptr()) }
+    }
+
+    fn parent_pid(&self) -> Pid {
+        // SAFETY: `&self` keeps the task allocated; the shim follows `parent` under the RCU read
+        // lock and only while `pid_alive()`: a tracer that exits detaches its tracees first.
+        unsafe { proclab_task_parent_pid(self.as_ptr()) }
     }
 
     fn mm_key(&self) -> Option<ObjKey> {

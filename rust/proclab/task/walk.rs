@@ -26,6 +26,7 @@ extern "C" {
     fn proclab_first_thread(p: *mut bindings::task_struct) -> *mut bindings::task_struct;
     fn proclab_next_thread(t: *mut bindings::task_struct) -> *mut bindings::task_struct;
     fn proclab_get_task_by_pid(nr: bindings::pid_t) -> *mut bindings::task_struct;
+    fn proclab_task_real_parent(p: *mut bindings::task_struct) -> *mut bindings::task_struct;
 }
 
 /// Returns a pointer to `init_task`, the head of the task list (the swapper, pid 0).
@@ -152,6 +153,49 @@ impl<'a> Iterator for Threads<'a> {
                 return Some(unsafe { &*t.as_ptr().cast::<Task>() });
             }
         }
+    }
+}
+
+/// `task`, its real parent, that one's, and so on up to the swapper (pid 0), as long as each is
+/// alive.
+///
+/// # Invariants
+///
+/// `cur` is null or a task reached under the RCU read lock borrowed for `'a`: the first one the
+/// caller's (valid for `'a`), each next one the `real_parent` of an alive task read under it.
+pub(crate) struct Ancestors<'a> {
+    cur: *mut bindings::task_struct,
+    _rcu: PhantomData<&'a rcu::Guard>,
+}
+
+/// Starts the climb from `task` under the RCU read lock `guard`.
+pub(crate) fn ancestors<'a>(task: &'a Task, _guard: &'a rcu::Guard) -> Ancestors<'a> {
+    // INVARIANT: `task` is valid for `'a`.
+    Ancestors {
+        cur: task.as_ptr(),
+        _rcu: PhantomData,
+    }
+}
+
+impl<'a> Iterator for Ancestors<'a> {
+    type Item = &'a Task;
+
+    fn next(&mut self) -> Option<&'a Task> {
+        let cur = NonNull::new(self.cur)?;
+        // SAFETY: `cur` is valid for `'a` (type invariant). The shim reads `real_parent` only
+        // while `cur` is alive (`pid_alive()`): its parent reparents it before being released,
+        // and is freed a grace period after that, so the parent stays valid under the RCU read
+        // lock held for `'a`, as in `task_ppid_nr()`.
+        let parent = unsafe { proclab_task_real_parent(cur.as_ptr()) };
+        // INVARIANT: `parent` was read under the RCU read lock from an alive task. The swapper's
+        // real parent is itself: the climb ends there.
+        self.cur = if parent == cur.as_ptr() {
+            core::ptr::null_mut()
+        } else {
+            parent
+        };
+        // SAFETY: `Task` is a transparent wrapper of `task_struct`; `cur` is valid for `'a`.
+        Some(unsafe { &*cur.as_ptr().cast::<Task>() })
     }
 }
 
