@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! proclab_containers: what a container is to the kernel, namespaces and cgroups.
+//!
+//! In `/sys/kernel/debug/proclab/containers/` (`Documentation/containers.rst`):
+//!
+//! - `ns`: every thread's namespaces and its pid at each pid namespace level (`namespaces.rs`).
+//!
+//! This file only registers the files.
+
+use core::fmt::{self, Write};
+use kernel::{alloc::AllocError, prelude::*};
+
+// Shared with the other modules; this module has no commands yet.
+#[allow(dead_code)]
+#[path = "../../rust/proclab/cmd.rs"]
+mod cmd;
+// Shared with the other modules; this module writes no column tables.
+#[allow(dead_code)]
+#[path = "../../rust/proclab/debugfs.rs"]
+mod debugfs;
+mod namespaces;
+#[path = "../../rust/proclab/ns.rs"]
+mod ns;
+#[allow(dead_code)]
+#[path = "../../rust/proclab/sched.rs"]
+mod sched;
+// Shared with proclab_tasks, which uses all of it; this module walks the threads.
+#[allow(dead_code)]
+#[path = "../../rust/proclab/task.rs"]
+mod task;
+
+use debugfs::{FileSpec, Files, Root, SeqOut};
+
+module! {
+    type: ProclabContainers,
+    name: "proclab_containers",
+    authors: ["proclab developers"],
+    description: "proclab: namespaces and cgroups, what a container is to the kernel",
+    license: "GPL",
+}
+
+/// What the files share.
+pub(crate) struct State;
+
+/// What a file shows when the snapshot it needs could not be allocated.
+fn alloc_failed(f: &mut SeqOut, _e: AllocError) -> fmt::Result {
+    writeln!(f, "# out of memory while taking the snapshot")
+}
+
+static FILES: [FileSpec<State>; 1] = [FileSpec::sized(
+    c"ns",
+    namespaces::show,
+    namespaces::size_hint,
+)];
+
+struct ProclabContainers {
+    _files: Files<State>,
+}
+
+impl kernel::Module for ProclabContainers {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        Ok(Self {
+            _files: Files::new(Root::get(), c"containers", Ok::<_, Error>(State), &FILES)?,
+        })
+    }
+}
