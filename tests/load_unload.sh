@@ -30,7 +30,9 @@
 # napi weight, delay_us, ring (EBUSY while pln0 is up) and reset; contexts
 # probe and a 3-run latency (EBUSY while the other runs); timers wheel 1
 # and hrtimer 100 (EBUSY while running), so that most unloads find timers
-# pending, and stop.
+# pending, and stop; lifecycle's filters, mm and page. proclab_containers
+# has no writable file: its "writer" starts processes in new namespaces of
+# every kind (nschurn), counted as its commands.
 #
 # KUnit: on the debug kernel the modules run their suites at every load
 # (proclab_kthread's takes about a second under TCG). Here they run at the
@@ -44,7 +46,7 @@ cd "$(dirname "$0")" || exit 1
 
 CYCLES=${PROCLAB_CYCLES:-100}
 EXTRA=/lib/modules/$(uname -r)/extra
-MODULES="proclab_tasks proclab_kthreads proclab_ds proclab_napi proclab_contexts proclab_timers proclab_lifecycle"
+MODULES="proclab_tasks proclab_kthreads proclab_ds proclab_napi proclab_contexts proclab_timers proclab_lifecycle proclab_containers"
 KUNIT_GLOB=/sys/module/kunit/parameters/filter_glob
 KUNIT_NONE=proclab_load_unload_runs_no_suite
 TABLE=$PROCLAB_DEBUGFS/tasks/tasks
@@ -58,7 +60,8 @@ test_cleanup() {
 	[ -n "$kunit_old" ] && printf %s "$kunit_old" >"$KUNIT_GLOB"
 }
 
-test_init "$PROCTEST"
+NSRUN=/usr/libexec/proclab/nsrun
+test_init "$PROCTEST" "$NSRUN"
 for m in proclab_core $MODULES; do
 	[ -f "$EXTRA/$m.ko" ] || ktap_skip_all "$EXTRA/$m.ko not installed"
 	[ -d "/sys/module/$m" ] && was_loaded="$was_loaded $m"
@@ -152,6 +155,21 @@ reader() {
 		done
 	done
 	echo "$whole $gone $going $bad" >"$_o"
+}
+
+# nschurn OUT: proclab_containers' writer, which has no file to write: until
+# OUT.stop exists, a process in a new namespace of each kind in turn
+# (tests/helpers/nsrun), so that the module's walks meet namespaces coming
+# and going; then writes "done 0 0 failed" to OUT, as writer does.
+nschurn() {
+	_o=$1
+	ok=0 bad=0
+	while [ ! -e "$_o.stop" ]; do
+		for k in user uts ipc mnt net cgroup time pid; do
+			if "$NSRUN" $k true 2>>"$_o.bad"; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+		done
+	done
+	echo "$ok 0 0 $bad" >"$_o"
 }
 
 # writer OUT DIR FILE:COMMAND...: until OUT.stop exists, each COMMAND to
@@ -272,7 +290,10 @@ cycles() {
 			reader "$_o.r" "$_dir/" $_subdirs $WANT &
 			_pids="$_pids $!"
 			_cmds=$(commands "$_m")
-			if [ -n "$_cmds" ]; then
+			if [ "$_m" = proclab_containers ]; then
+				nschurn "$_o.w" &
+				_pids="$_pids $!"
+			elif [ -n "$_cmds" ]; then
 				(
 					IFS='
 '

@@ -1,0 +1,164 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# proclab_containers ns: every thread's namespaces against the links in
+# /proc/<tid>/ns/ and its pids against NSpid: in /proc/<tid>/status; then one
+# process in a new namespace of each kind, whose line must differ from this
+# shell's in exactly the columns that kind changes:
+#
+#   kind     the new process (after exec)        nsrun itself
+#   user     user                                -
+#   uts      uts                                 -
+#   ipc      ipc                                 -
+#   mnt      mnt                                 -
+#   net      net                                 -
+#   cgroup   cgroup                              -
+#   time     time, time_for_children             -
+#   pid      pid_ns, pid_for_children; 2 pids    pid_for_children
+#
+# unshare() moves the caller into the new namespace at once, except for pid
+# and time: a new pid namespace is only the caller's pid_for_children (the
+# caller cannot change its pid), and a new time namespace only its
+# time_for_children until it execs (its clocks cannot jump under it). A
+# zombie has no nsproxy left (exit_task_namespaces()): "-" where /proc has
+# no link, its pid namespace and user namespace kept until the reap.
+
+# shellcheck disable=SC2086,SC2317 # lists split on purpose, cleanup from the trap
+cd "$(dirname "$0")" || exit 1
+# shellcheck source=tests/lib.sh
+. ./lib.sh
+
+D=$PROCLAB_DEBUGFS/containers
+NSRUN=/usr/libexec/proclab/nsrun
+KINDS="uts ipc mnt net pid pid_for_children time time_for_children cgroup user"
+
+test_cleanup() {
+	for p in ${bg:-}; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+}
+
+test_init "$NSRUN"
+ktap_set_plan 6
+
+module_load proclab_containers && [ -r "$D/ns" ]
+ktap_need $? "module loads and creates containers/ns"
+
+# 1. Root's only.
+mode=$(stat -c '%a %U' "$D/ns")
+ktap_test_result "ns is 0400, owned by root (got '$mode')" [ "$mode" = "400 root" ]
+
+# proc_line TID: what /proc says of TID in the module's column order:
+# each namespace's inode number ("-" where the link cannot be read) and
+# NSpid: comma-separated. Fails if TID is gone.
+proc_line() {
+	[ -d "/proc/$1" ] || return 1
+	for k in $KINDS; do
+		l=$(readlink "/proc/$1/ns/$k" 2>/dev/null) || l=-
+		l=${l#*\[}
+		printf '%s ' "${l%\]}"
+	done
+	awk '$1 == "NSpid:" { $1 = ""; sub(/^ /, ""); gsub(/[ \t]+/, ","); print; f = 1 } END { if (!f) print "-" }' "/proc/$1/status"
+}
+# mod_line TID [FILE]: the same columns of TID's line in the module's file.
+mod_line() {
+	awk -v t="$1" '$1 == t { for (i = 4; i <= 14; i++) printf "%s%s", $i, (i < 14 ? " " : "\n"); exit }' "${2:-$TMP/ns}"
+}
+
+# 2. Every thread: the module's snapshot first, then /proc per thread;
+# threads that exited in between are skipped, counted.
+cat "$D/ns" >"$TMP/ns"
+head -n 1 "$TMP/ns" | tr -s ' ' | sed 's/^ //' >"$TMP/hdr"
+same=0 skipped=0 diffs=
+awk 'NR > 1 { print $1 }' "$TMP/ns" >"$TMP/tids"
+while read -r t; do
+	p=$(proc_line "$t") || { skipped=$((skipped + 1)); continue; }
+	m=$(mod_line "$t")
+	if [ "$p" = "$m" ]; then
+		same=$((same + 1))
+	else
+		diffs="$diffs
+$t: module '$m', /proc '$p'"
+	fi
+done <"$TMP/tids"
+echo "# $same threads agree, $skipped gone before /proc was read; header: $(cat "$TMP/hdr")"
+[ "$(cat "$TMP/hdr")" = "pid tgid comm uts ipc mnt net pid_ns pid_for_children time time_for_children cgroup user nspids" ] &&
+	[ -z "$diffs" ] && [ "$same" -ge 20 ]
+ktap_last $? "every thread's namespaces and NSpid agree with /proc/<tid>/ns and status${diffs:+:$diffs}"
+
+# changed A B: the names of the columns in which lines A and B of two
+# processes differ; nspids by its number of levels (the pids differ).
+changed() {
+	echo "$1|$2" | awk -F'|' -v k="$KINDS nspids" '{
+		n = split(k, name, " "); split($1, a, " "); split($2, b, " ")
+		a[n] = split(a[n], x, ","); b[n] = split(b[n], x, ",")
+		for (i = 1; i <= n; i++) if (a[i] != b[i]) s = s (s ? "," : "") name[i]
+		print s ? s : "none"
+	}'
+}
+
+# 3. One process per kind. Each runs sleep; for pid, nsrun forks and the
+# sleep is its child.
+me=$(proc_line $$)
+bad='' ok=0
+for kind in user uts ipc mnt net cgroup time pid; do
+	"$NSRUN" $kind sleep 1000 &
+	n=$!
+	bg="${bg:-} $n"
+	s=$n
+	if [ $kind = pid ]; then
+		kid() { s=$(awk -v p="$n" '$4 == p { print $1; exit }' /proc/[0-9]*/stat 2>/dev/null) && [ -n "$s" ]; }
+		wait_until 50 kid
+	fi
+	# Until it has exec'd sleep.
+	execd() { [ "$(cat "/proc/$s/comm" 2>/dev/null)" = sleep ]; }
+	wait_until 50 execd
+	cat "$D/ns" >"$TMP/ns"
+	got=$(changed "$me" "$(mod_line "$s")")
+	orc=$(changed "$me" "$(proc_line "$s")")
+	case $kind in
+	time) want=time,time_for_children ;;
+	pid) want=pid,pid_for_children,nspids ;;
+	*) want=$kind ;;
+	esac
+	line="$kind: module $got, /proc $orc, want $want"
+	if [ $kind = pid ]; then
+		# nsrun's own line, and the sleep's pid inside: 1.
+		nsp=$(mod_line "$s" | awk '{ print $NF }')
+		got_n=$(changed "$me" "$(mod_line "$n")")
+		line="$line; nsrun $got_n (want pid_for_children); nspids $nsp"
+		[ "$got_n" = pid_for_children ] && [ "${nsp##*,}" = 1 ] || bad="$bad
+$line"
+	fi
+	echo "# $line"
+	if [ "$got" = "$want" ] && [ "$orc" = "$want" ]; then ok=$((ok + 1)); else bad="$bad
+$line"; fi
+	# The sleep first: in a new pid namespace it is nsrun's child, and as
+	# that namespace's init it ignores SIGTERM (it has no handler), even
+	# from outside; SIGKILL from an ancestor namespace is not ignored.
+	kill -KILL $s 2>/dev/null
+	kill $n 2>/dev/null
+	wait $n 2>/dev/null
+done
+[ "$ok" = 8 ] && [ -z "$bad" ]
+ktap_last $? "a new namespace of each of the 8 kinds changes exactly its columns, in the module and in /proc${bad:+:$bad}"
+
+# 4. A zombie: a child whose parent (an exec'd sleep) never waits.
+sh -c 'sleep 0.2 & exec sleep 1000' &
+zp=$!
+bg="$bg $zp"
+zombie() { z=$(awk -v p="$zp" '$4 == p && $3 == "Z" { print $1; exit }' /proc/[0-9]*/stat 2>/dev/null) && [ -n "$z" ]; }
+wait_until 50 zombie
+cat "$D/ns" >"$TMP/ns"
+zm=$(mod_line "$z") zo=$(proc_line "$z")
+echo "# zombie $z: module '$zm', /proc '$zo'"
+case $zm in
+"- - - - $(echo "$me" | awk '{ print $5 }') - - - - $(echo "$me" | awk '{ print $10 }') "*) zok=0 ;;
+*) zok=1 ;;
+esac
+[ -n "$z" ] && [ "$zm" = "$zo" ] && [ $zok = 0 ]
+ktap_last $? "a zombie has no nsproxy: '-' but its pid and user namespaces, as in /proc"
+kill "$zp"
+wait "$zp" 2>/dev/null
+
+rmmod proclab_containers
+ktap_test_result "rmmod proclab_containers" [ ! -d "$D" ]
+ktap_finished
