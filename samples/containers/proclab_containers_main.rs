@@ -4,13 +4,17 @@
 //!
 //! In `/sys/kernel/debug/proclab/containers/` (`Documentation/containers.rst`):
 //!
-//! - `ns`: every thread's namespaces and its pid at each pid namespace level (`namespaces.rs`).
+//! - `ns`: every thread's namespaces and its pid at each pid namespace level (`namespaces.rs`);
+//! - `members`, `cgroups`: every thread's cgroup, and every cgroup (`cgroups.rs`).
 //!
 //! This file only registers the files.
 
 use core::fmt::{self, Write};
 use kernel::{alloc::AllocError, prelude::*};
 
+#[path = "../../rust/proclab/cgroup.rs"]
+mod cgroup;
+mod cgroups;
 // Shared with the other modules; this module has no commands yet.
 #[allow(dead_code)]
 #[path = "../../rust/proclab/cmd.rs"]
@@ -48,11 +52,11 @@ fn alloc_failed(f: &mut SeqOut, _e: AllocError) -> fmt::Result {
     writeln!(f, "# out of memory while taking the snapshot")
 }
 
-static FILES: [FileSpec<State>; 1] = [FileSpec::sized(
-    c"ns",
-    namespaces::show,
-    namespaces::size_hint,
-)];
+static FILES: [FileSpec<State>; 3] = [
+    FileSpec::sized(c"ns", namespaces::show, namespaces::size_hint),
+    FileSpec::sized(c"members", cgroups::show_members, cgroups::members_size),
+    FileSpec::sized(c"cgroups", cgroups::show_cgroups, cgroups::cgroups_size),
+];
 
 struct ProclabContainers {
     _files: Files<State>,
