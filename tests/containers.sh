@@ -31,13 +31,17 @@ D=$PROCLAB_DEBUGFS/containers
 NSRUN=/usr/libexec/proclab/nsrun
 KINDS="uts ipc mnt net pid pid_for_children time time_for_children cgroup user"
 
+CG=/sys/fs/cgroup
+T=$CG/proclab-test
+
 test_cleanup() {
 	for p in ${bg:-}; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	rmdir "$T/a" "$T/b" "$T" 2>/dev/null
 }
 
 test_init "$NSRUN"
-ktap_set_plan 6
+ktap_set_plan 8
 
 module_load proclab_containers && [ -r "$D/ns" ]
 ktap_need $? "module loads and creates containers/ns"
@@ -158,6 +162,54 @@ esac
 ktap_last $? "a zombie has no nsproxy: '-' but its pid and user namespaces, as in /proc"
 kill "$zp"
 wait "$zp" 2>/dev/null
+
+# 6. members: every thread's cgroup as /proc/<tid>/cgroup ("0::PATH"), its
+# id the inode number of the cgroup's directory. Two sleeps are moved to
+# a cgroup of their own first.
+mkdir -p "$T/a" "$T/b" && echo +pids >"$T/cgroup.subtree_control"
+sleep 1000 &
+s1=$!
+sleep 1000 &
+s2=$!
+bg="$bg $s1 $s2"
+echo "$s1" >"$T/a/cgroup.procs" && echo "$s2" >"$T/a/cgroup.procs"
+cat "$D/members" >"$TMP/members"
+tail -n +2 "$TMP/members" | while read -r t _ _ id path; do
+	p=$(sed -n 's/^0:://p' "/proc/$t/cgroup" 2>/dev/null) || p=
+	[ -n "$p" ] || { echo skip; continue; }
+	ino=$(stat -c %i "$CG$p" 2>/dev/null)
+	if [ "$p" = "$path" ] && [ "$ino" = "$id" ]; then echo same; else echo "diff $t: module $id $path, /proc $ino $p"; fi
+done >"$TMP/mcmp"
+same=$(grep -c '^same' "$TMP/mcmp") skipped=$(grep -c '^skip' "$TMP/mcmp")
+diffs=$(grep '^diff' "$TMP/mcmp" | head -n 5)
+ina=$(awk -v a="$s1" -v b="$s2" '($1 == a || $1 == b) && $5 == "/proclab-test/a"' "$TMP/members" | wc -l)
+echo "# members: $same threads agree, $skipped gone; the two sleeps in /proclab-test/a: $ina"
+[ -z "$diffs" ] && [ "$same" -ge 20 ] && [ "$ina" = 2 ]
+ktap_last $? "members: every thread's cgroup path and id as /proc/<tid>/cgroup and cgroupfs${diffs:+:
+$diffs}"
+
+# 7. cgroups: each of the test's cgroups and the root's children: threads
+# as cgroup.threads counts them, controllers and subtree_control as
+# cgroupfs shows them (space separated there, comma here; empty is -).
+cat "$D/cgroups" >"$TMP/cgroups"
+sed 's/^/# /' "$TMP/cgroups"
+bad=''
+for d in "$T" "$T/a" "$T/b"; do
+	path=${d#"$CG"}
+	c=$(tr ' ' , <"$d/cgroup.controllers") s=$(tr ' ' , <"$d/cgroup.subtree_control")
+	want="$(wc -l <"$d/cgroup.threads") ${c:--} ${s:--}"
+	got=$(awk -v p="$path" '$5 == p { print $2, $3, $4 }' "$TMP/cgroups")
+	[ "$got" = "$want" ] || bad="$bad
+$path: module '$got', cgroupfs '$want'"
+done
+rootc=$(awk '$5 == "/" { print $3, $4 }' "$TMP/cgroups")
+rootw="$(tr ' ' , <"$CG/cgroup.controllers") $(tr ' ' , <"$CG/cgroup.subtree_control")"
+echo "# root: module '$rootc', cgroupfs '$rootw'"
+[ -z "$bad" ] && [ "$rootc" = "$rootw" ]
+ktap_last $? "cgroups: threads, controllers and subtree_control as cgroupfs shows them${bad:+:$bad}"
+kill "$s1" "$s2"
+wait "$s1" "$s2" 2>/dev/null
+rmdir "$T/a" "$T/b" "$T"
 
 rmmod proclab_containers
 ktap_test_result "rmmod proclab_containers" [ ! -d "$D" ]
