@@ -29,6 +29,7 @@ cd "$(dirname "$0")" || exit 1
 
 D=$PROCLAB_DEBUGFS/containers
 NSRUN=/usr/libexec/proclab/nsrun
+FORKBOMB=/usr/libexec/proclab/forkbomb
 KINDS="uts ipc mnt net pid pid_for_children time time_for_children cgroup user"
 
 CG=/sys/fs/cgroup
@@ -36,12 +37,13 @@ T=$CG/proclab-test
 
 test_cleanup() {
 	for p in ${bg:-}; do kill "$p" 2>/dev/null; done
+	exec 5>&- 2>/dev/null
 	wait 2>/dev/null
-	rmdir "$T/a" "$T/b" "$T" 2>/dev/null
+	rmdir "$T/a" "$T/b" "$T/bomb" "$T" 2>/dev/null
 }
 
-test_init "$NSRUN"
-ktap_set_plan 8
+test_init "$NSRUN" "$FORKBOMB"
+ktap_set_plan 9
 
 module_load proclab_containers && [ -r "$D/ns" ]
 ktap_need $? "module loads and creates containers/ns"
@@ -209,7 +211,31 @@ echo "# root: module '$rootc', cgroupfs '$rootw'"
 ktap_last $? "cgroups: threads, controllers and subtree_control as cgroupfs shows them${bad:+:$bad}"
 kill "$s1" "$s2"
 wait "$s1" "$s2" 2>/dev/null
-rmdir "$T/a" "$T/b" "$T"
+
+# 8. pids.max 512: a bounded fork bomb (at most 1,000) started in a cgroup
+# of its own forks until the cgroup holds 512 tasks, the bomb included:
+# its 512th fork fails with EAGAIN, pids.events counts the refusal, and the
+# module finds 512 threads there; a fork outside still works.
+mkdir "$T/bomb" && echo 512 >"$T/bomb/pids.max"
+mkfifo "$TMP/bomb"
+sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" 1000' sh "$T/bomb" "$FORKBOMB" <"$TMP/bomb" >"$TMP/bout" &
+bp=$!
+bg="$bg $bp"
+exec 5>"$TMP/bomb"
+bombed() { [ -s "$TMP/bout" ]; }
+wait_until 600 bombed
+out=$(cat "$TMP/bout") cur=$(cat "$T/bomb/pids.current")
+refused=$(awk '$1 == "max" { print $2 }' "$T/bomb/pids.events")
+mod=$(awk '$5 == "/proclab-test/bomb" { print $2 }' "$D/cgroups")
+/bin/true
+outside=$?
+echo x >&5
+exec 5>&-
+wait "$bp"
+echo "# bomb: '$out'; pids.current $cur, pids.events max $refused, module threads $mod; a fork outside: $outside"
+[ "$out" = "forked 511 errno EAGAIN" ] && [ "$cur" = 512 ] && [ "${refused:-0}" -ge 1 ] && [ "$mod" = 512 ] && [ $outside = 0 ]
+ktap_last $? "pids.max 512: the bomb stops at 512 tasks with EAGAIN, pids.events counts it, the module counts 512 threads, outside unaffected"
+rmdir "$T/bomb" "$T/a" "$T/b" "$T"
 
 rmmod proclab_containers
 ktap_test_result "rmmod proclab_containers" [ ! -d "$D" ]
