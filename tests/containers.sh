@@ -30,6 +30,7 @@ cd "$(dirname "$0")" || exit 1
 D=$PROCLAB_DEBUGFS/containers
 NSRUN=/usr/libexec/proclab/nsrun
 FORKBOMB=/usr/libexec/proclab/forkbomb
+SPIN=/usr/libexec/proclab/spin
 KINDS="uts ipc mnt net pid pid_for_children time time_for_children cgroup user"
 
 CG=/sys/fs/cgroup
@@ -39,11 +40,11 @@ test_cleanup() {
 	for p in ${bg:-}; do kill "$p" 2>/dev/null; done
 	exec 5>&- 2>/dev/null
 	wait 2>/dev/null
-	rmdir "$T/a" "$T/b" "$T/bomb" "$T" 2>/dev/null
+	rmdir "$T/a" "$T/b" "$T/bomb" "$T/cpu" "$T/set" "$T" 2>/dev/null
 }
 
-test_init "$NSRUN" "$FORKBOMB"
-ktap_set_plan 9
+test_init "$NSRUN" "$FORKBOMB" "$SPIN"
+ktap_set_plan 11
 
 module_load proclab_containers && [ -r "$D/ns" ]
 ktap_need $? "module loads and creates containers/ns"
@@ -235,7 +236,75 @@ wait "$bp"
 echo "# bomb: '$out'; pids.current $cur, pids.events max $refused, module threads $mod; a fork outside: $outside"
 [ "$out" = "forked 511 errno EAGAIN" ] && [ "$cur" = 512 ] && [ "${refused:-0}" -ge 1 ] && [ "$mod" = 512 ] && [ $outside = 0 ]
 ktap_last $? "pids.max 512: the bomb stops at 512 tasks with EAGAIN, pids.events counts it, the module counts 512 threads, outside unaffected"
-rmdir "$T/bomb" "$T/a" "$T/b" "$T"
+rmdir "$T/bomb" "$T/a" "$T/b"
+
+# 9. cpu.max: a CPU-bound process (tests/helpers/spin, 2 s) in a cgroup at
+# 50000 100000 and at 20000 100000 (50 % and 20 % of one CPU), the first
+# also with two threads, then with no limit. Its share is its own CPU time
+# over its own run (the process's CPU clock); cpu.stat's usage_usec must
+# grow by as much, nr_periods by about the 20 periods of 2 s, nearly all
+# of them throttled, and the longest time a thread was off the CPU is the
+# rest of a period once the quota is spent: 50 and 80 ms for one thread;
+# two threads on the two CPUs spend 50 ms of quota in 25 ms and wait 75. Tolerances: 5 points of share (the
+# quota is enforced per period, the first and last period are partial);
+# usage_usec at least 95 % of the CPU clock and at most 100 ms more (it
+# also counts the shell that moves itself into the cgroup and execs spin:
+# 40-55 ms on the debug kernel); gaps between 80 % of the rest of the
+# period and the whole period (a throttled period ends at the period
+# timer, which may fire late under TCG).
+echo +cpu >"$T/cgroup.subtree_control" && mkdir "$T/cpu"
+stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$T/cpu/cpu.stat"; }
+bad=''
+for qt in 50000:1 20000:1 50000:2 max:1; do
+	q=${qt%:*} nt=${qt#*:}
+	echo "$q 100000" >"$T/cpu/cpu.max"
+	u0=$(stat_of usage_usec) p0=$(stat_of nr_periods) t0=$(stat_of nr_throttled) w0=$(stat_of throttled_usec)
+	out=$(sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" 2000 "$3"' sh "$T/cpu" "$SPIN" "$nt")
+	u1=$(stat_of usage_usec) p1=$(stat_of nr_periods) t1=$(stat_of nr_throttled) w1=$(stat_of throttled_usec)
+	set -- $out
+	gap=$6 cpu=${12}
+	share=$((cpu / 20000)) usage=$((u1 - u0)) periods=$((p1 - p0)) thr=$((t1 - t0)) thr_us=$((w1 - w0))
+	line="cpu.max $q 100000, $nt thread(s): share $share % (CPU clock $cpu us), usage_usec +$usage, nr_periods +$periods, nr_throttled +$thr, throttled_usec +$thr_us, longest off-CPU gap $((gap / 1000)) ms"
+	echo "# $line"
+	if [ $q = max ]; then
+		[ $share -ge 90 ] && [ $thr = 0 ] && [ $gap -lt 20000 ]
+	else
+		want=$((q / 1000)) rest=$((100000 - q / nt))
+		[ $share -ge $((want - 5)) ] && [ $share -le $((want + 5)) ] &&
+			[ $((usage * 20)) -ge $((cpu * 19)) ] && [ $((usage - cpu)) -le 100000 ] &&
+			[ $periods -ge 18 ] && [ $periods -le 26 ] && [ $((thr * 4)) -ge $((periods * 3)) ] &&
+			[ $((gap * 10)) -ge $((rest * 8)) ] && [ $gap -le 100000 ]
+	fi || bad="$bad
+$line"
+done
+rmdir "$T/cpu"
+[ -z "$bad" ]
+ktap_last $? "cpu.max: 50 % and 20 % of a CPU, throttled every period for the rest of it; no limit, no throttling${bad:+:$bad}"
+
+# 10. cpuset.cpus 1: a spinning process confined to CPU 1 is never seen on
+# CPU 0 (field 39 of /proc/<pid>/stat, sampled while it runs, from the
+# moment it has exec'd in the cgroup).
+echo +cpuset >"$T/cgroup.subtree_control" && mkdir "$T/set" && echo 1 >"$T/set/cpuset.cpus"
+sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" 20000' sh "$T/set" "$SPIN" >/dev/null &
+sp=$!
+bg="$bg $sp"
+spinning() { [ "$(cat "/proc/$sp/comm" 2>/dev/null)" = spin ]; }
+wait_until 50 spinning
+on0=0 on1=0 n=0
+while [ $n -lt 20 ]; do
+	case $(proc_stat "$sp" 39) in
+	0) on0=$((on0 + 1)) ;;
+	1) on1=$((on1 + 1)) ;;
+	esac
+	n=$((n + 1))
+done
+eff=$(cat "$T/set/cpuset.cpus.effective")
+kill "$sp"
+wait "$sp" 2>/dev/null
+echo "# cpuset.cpus 1 (effective $eff): sampled on CPU 0 $on0 times, on CPU 1 $on1 times"
+[ "$eff" = 1 ] && [ $on0 = 0 ] && [ $on1 = 20 ]
+ktap_last $? "cpuset.cpus 1: the process runs on CPU 1 only"
+rmdir "$T/set" "$T"
 
 rmmod proclab_containers
 ktap_test_result "rmmod proclab_containers" [ ! -d "$D" ]
