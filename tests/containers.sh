@@ -31,6 +31,7 @@ D=$PROCLAB_DEBUGFS/containers
 NSRUN=/usr/libexec/proclab/nsrun
 FORKBOMB=/usr/libexec/proclab/forkbomb
 SPIN=/usr/libexec/proclab/spin
+MEMHOG=/usr/libexec/proclab/memhog
 KINDS="uts ipc mnt net pid pid_for_children time time_for_children cgroup user"
 
 CG=/sys/fs/cgroup
@@ -38,13 +39,13 @@ T=$CG/proclab-test
 
 test_cleanup() {
 	for p in ${bg:-}; do kill "$p" 2>/dev/null; done
-	exec 5>&- 2>/dev/null
+	exec 5>&- 6>&- 7>&- 2>/dev/null
 	wait 2>/dev/null
-	rmdir "$T/a" "$T/b" "$T/bomb" "$T/cpu" "$T/set" "$T" 2>/dev/null
+	rmdir "$T/a" "$T/b" "$T/bomb" "$T/cpu" "$T/set" "$T/mem" "$T" 2>/dev/null
 }
 
-test_init "$NSRUN" "$FORKBOMB" "$SPIN"
-ktap_set_plan 11
+test_init "$NSRUN" "$FORKBOMB" "$SPIN" "$MEMHOG"
+ktap_set_plan 13
 
 module_load proclab_containers && [ -r "$D/ns" ]
 ktap_need $? "module loads and creates containers/ns"
@@ -304,7 +305,73 @@ wait "$sp" 2>/dev/null
 echo "# cpuset.cpus 1 (effective $eff): sampled on CPU 0 $on0 times, on CPU 1 $on1 times"
 [ "$eff" = 1 ] && [ $on0 = 0 ] && [ $on1 = 20 ]
 ktap_last $? "cpuset.cpus 1: the process runs on CPU 1 only"
-rmdir "$T/set" "$T"
+rmdir "$T/set"
+
+# 11-12. memory.max 32M, no swap: the memory controller's OOM killer
+# (mem_cgroup_out_of_memory()) picks its victim inside the cgroup. Its
+# report in the kernel log is expected here, nothing else.
+klog_expect 'invoked oom-killer'
+echo +memory >"$T/cgroup.subtree_control" && mkdir "$T/mem" && echo 32M >"$T/mem/memory.max"
+ooms() { awk '$1 == "oom_kill" { print $2 }' "$T/mem/memory.events"; }
+# hog MIB ADJ FIFO OUT: tests/helpers/memhog in the cgroup, in the background.
+hog() { sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" "$3" "$4"' sh "$T/mem" "$MEMHOG" "$1" "$2" <"$3" >"$4" & }
+# gone PID: PID has exited (a zombie of this shell until waited for).
+gone() { [ "$(proc_stat "$1" 3)" = Z ] || [ ! -d "/proc/$1" ]; }
+# 11. One process touching 64 MiB is killed; memory.events counts it, the
+# log names it.
+k0=$(ooms)
+mkfifo "$TMP/m0"
+hog 64 0 "$TMP/m0" "$TMP/h0"
+h=$!
+exec 5>"$TMP/m0"
+wait "$h"
+st=$?
+exec 5>&-
+k1=$(ooms)
+named=$(dmesg | grep -c "Memory cgroup out of memory: Killed process $h (memhog)")
+echo "# memory.max 32M, memhog 64: exit status $st, oom_kill $k0 -> $k1, the log names $h: $named"
+[ $st = 137 ] && [ $((k1 - k0)) = 1 ] && [ "$named" = 1 ]
+ktap_last $? "memory.max 32M: a process touching 64 MiB is OOM-killed (SIGKILL), memory.events oom_kill +1, the log names it"
+
+# 12. Two processes: A touches 24 MiB and waits, then B touches 16 MiB.
+# The kernel kills the one with the highest badness (RSS, swap and page
+# tables, plus oom_score_adj thousandths of the limit): A, the larger,
+# with no adjustment; B with A at -500 and B at +500, as the course
+# recommends to protect A. The choice is the first "Killed process" the
+# kernel logs: while the victim's memory is still being freed, the
+# survivor's next charge may find the cgroup still full and kill again.
+duel() {
+	mark=$(dmesg | wc -l)
+	mkfifo "$TMP/a$1" "$TMP/b$1"
+	hog 24 "$2" "$TMP/a$1" "$TMP/ha$1"
+	a=$!
+	exec 6>"$TMP/a$1"
+	ha=$TMP/ha$1
+	touched() { grep -q touched "$ha"; }
+	wait_until 300 touched || echo "# A did not report its 24 MiB"
+	sa=$(cat "/proc/$a/oom_score")
+	hog 16 "$3" "$TMP/b$1" "$TMP/hb$1"
+	b=$!
+	exec 7>"$TMP/b$1"
+	one_gone() { gone "$a" || gone "$b"; }
+	wait_until 300 one_gone
+	exec 6>&- 7>&-
+	wait "$a" "$b" 2>/dev/null
+	killed=$(dmesg | tail -n +$((mark + 1)) | sed -n 's/.*Memory cgroup out of memory: Killed process \([0-9]*\) .*/\1/p' | tr '\n' ' ')
+	case $killed in
+	"$a "*) victim=A ;;
+	"$b "*) victim=B ;;
+	*) victim=none ;;
+	esac
+	echo "# adj A $2 B $3: A (24 MiB, oom_score $sa before B) $a, B (16 MiB) $b: the kernel killed $killed(first: $victim)"
+}
+duel 1 0 0
+v1=$victim
+duel 2 -500 500
+v2=$victim
+[ "$v1" = A ] && [ "$v2" = B ]
+ktap_last $? "memory.max 32M, A 24 MiB and B 16 MiB: A is killed; with oom_score_adj -500 for A and +500 for B, B is"
+rmdir "$T/mem" "$T"
 
 rmmod proclab_containers
 ktap_test_result "rmmod proclab_containers" [ ! -d "$D" ]
