@@ -41,11 +41,11 @@ test_cleanup() {
 	for p in ${bg:-}; do kill "$p" 2>/dev/null; done
 	exec 5>&- 6>&- 7>&- 2>/dev/null
 	wait 2>/dev/null
-	rmdir "$T/a" "$T/b" "$T/bomb" "$T/cpu" "$T/set" "$T/mem" "$T" 2>/dev/null
+	rmdir "$T/a" "$T/b" "$T/bomb" "$T/cpu" "$T/set" "$T/mem" "$T/g" "$T" 2>/dev/null
 }
 
-test_init "$NSRUN" "$FORKBOMB" "$SPIN" "$MEMHOG"
-ktap_set_plan 13
+test_init "$PROCTEST" "$NSRUN" "$FORKBOMB" "$SPIN" "$MEMHOG"
+ktap_set_plan 15
 
 module_load proclab_containers && [ -r "$D/ns" ]
 ktap_need $? "module loads and creates containers/ns"
@@ -372,6 +372,57 @@ v2=$victim
 [ "$v1" = A ] && [ "$v2" = B ]
 ktap_last $? "memory.max 32M, A 24 MiB and B 16 MiB: A is killed; with oom_score_adj -500 for A and +500 for B, B is"
 rmdir "$T/mem" "$T"
+
+# 13. task: a sleep in new user, uts and net namespaces, its uid_map
+# written (0 1000 1), moved to /proclab-test/g with the cpu controller on
+# (two levels below the root: se.depth 2), its oom_score_adj 300; against
+# /proc/<pid>/ns, NSpid, uid_map, cgroup, oom_score_adj and oom_score.
+# Then kthreadd: never an OOM victim (oom_score 0).
+mkdir -p "$T/g" && echo +cpu >"$T/cgroup.subtree_control"
+"$NSRUN" user,uts,net sleep 1000 &
+u=$!
+bg="$bg $u"
+execd_u() { [ "$(cat "/proc/$u/comm" 2>/dev/null)" = sleep ]; }
+wait_until 50 execd_u
+echo "0 1000 1" >"/proc/$u/uid_map" && echo "$u" >"$T/g/cgroup.procs" && echo 300 >"/proc/$u/oom_score_adj"
+echo "$u" >"$D/task"
+cat "$D/task" >"$TMP/task"
+key() { awk -F': ' -v k="$1" '$1 == k { print $2; exit }' "$TMP/task"; }
+diffs=''
+cmp_key() { [ "$2" = "$3" ] || diffs="$diffs
+$1: module '$2', /proc '$3'"; }
+for k in $KINDS; do
+	l=$(readlink "/proc/$u/ns/$k") l=${l#*\[}
+	cmp_key "ns_$k" "$(key "ns_$k")" "${l%\]}"
+done
+cmp_key nspids "$(key nspids)" "$(proc_status "$u" NSpid | tr -s ' \t' ,)"
+cmp_key uid_map "$(key uid_map)" "$(awk '{ printf "%s%s %s %s", (NR > 1 ? "; " : ""), $1, $2, $3 }' "/proc/$u/uid_map")"
+cmp_key user_ns_level "$(key user_ns_level)" 1
+cmp_key user_ns_owner "$(key user_ns_owner)" 0
+cmp_key cgroup "$(key cgroup)" "$(sed -n 's/^0:://p' "/proc/$u/cgroup")"
+cmp_key cgroup_id "$(key cgroup_id)" "$(stat -c %i "$T/g")"
+cmp_key se_depth "$(key se_depth)" 2
+cmp_key oom_score_adj "$(key oom_score_adj)" "$(cat "/proc/$u/oom_score_adj")"
+cmp_key oom_score "$(key oom_score)" "$(cat "/proc/$u/oom_score")"
+echo "# task $u: $(grep -E '^(uid_map|cgroup|se_depth|oom_points|oom_score):' "$TMP/task" | tr '\n' ' ')"
+echo 2 >"$D/task"
+cat "$D/task" >"$TMP/task"
+cmp_key "kthreadd oom_score" "$(key oom_score)" "$(cat /proc/2/oom_score)"
+cmp_key "kthreadd oom_points" "$(key oom_points)" "none (never picked)"
+kill "$u"
+wait "$u" 2>/dev/null
+[ -z "$diffs" ]
+ktap_last $? "task: namespaces, NSpid, uid_map, cgroup, se.depth and the OOM view agree with /proc and cgroupfs${diffs:+:$diffs}"
+rmdir "$T/g" "$T"
+
+# 14. Bad input to task: an errno, nothing changed.
+put() { echo "$1" | "$PROCTEST" write "$D/task"; }
+echo 1 >"$D/task"
+e1=$(put 0) e2=$(put 4194304) e3=$(put 99999999) e4=$(put "1 2") e5=$(put "0x10")
+sel=$(awk -F': ' '$1 == "pid" { print $2 }' "$D/task")
+echo "# answers: $e1 $e2 $e3 $e4 $e5; still selected: $sel"
+[ "$e1" = EINVAL ] && [ "$e2" = ESRCH ] && [ "$e3" = EINVAL ] && [ "$e4" = EINVAL ] && [ "$e5" = EINVAL ] && [ "$sel" = 1 ]
+ktap_last $? "task: pid 0, above pid_max, two numbers, hex are EINVAL, no such task ESRCH; the selection stays"
 
 rmmod proclab_containers
 ktap_test_result "rmmod proclab_containers" [ ! -d "$D" ]

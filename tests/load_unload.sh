@@ -30,9 +30,9 @@
 # napi weight, delay_us, ring (EBUSY while pln0 is up) and reset; contexts
 # probe and a 3-run latency (EBUSY while the other runs); timers wheel 1
 # and hrtimer 100 (EBUSY while running), so that most unloads find timers
-# pending, and stop; lifecycle's filters, mm and page. proclab_containers
-# has no writable file: its "writer" starts processes in new namespaces of
-# every kind (nschurn), counted as its commands.
+# pending, and stop; lifecycle's filters, mm and page; containers' task
+# 1 and 2, while processes in new namespaces of every kind come and go
+# (nschurn; none of them may fail).
 #
 # KUnit: on the debug kernel the modules run their suites at every load
 # (proclab_kthread's takes about a second under TCG). Here they run at the
@@ -157,10 +157,10 @@ reader() {
 	echo "$whole $gone $going $bad" >"$_o"
 }
 
-# nschurn OUT: proclab_containers' writer, which has no file to write: until
-# OUT.stop exists, a process in a new namespace of each kind in turn
-# (tests/helpers/nsrun), so that the module's walks meet namespaces coming
-# and going; then writes "done 0 0 failed" to OUT, as writer does.
+# nschurn OUT: beside proclab_containers' writer, until OUT.stop exists, a
+# process in a new namespace of each kind in turn (tests/helpers/nsrun), so
+# that the module's walks meet namespaces coming and going; then writes
+# "done failed" to OUT, the failures to OUT.bad.
 nschurn() {
 	_o=$1
 	ok=0 bad=0
@@ -169,7 +169,7 @@ nschurn() {
 			if "$NSRUN" $k true 2>>"$_o.bad"; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
 		done
 	done
-	echo "$ok 0 0 $bad" >"$_o"
+	echo "$ok $bad" >"$_o"
 }
 
 # writer OUT DIR FILE:COMMAND...: until OUT.stop exists, each COMMAND to
@@ -234,6 +234,7 @@ commands() {
 		for c in "wheel 1" "hrtimer 100" "stop"; do
 			echo "control:$c"
 		done ;;
+	proclab_containers) printf '%s\n' "task:1" "task:2" ;;
 	proclab_lifecycle)
 		# Its probes are busy throughout: the reader and the writer fork and
 		# exec a process for each file and each command.
@@ -291,9 +292,10 @@ cycles() {
 			_pids="$_pids $!"
 			_cmds=$(commands "$_m")
 			if [ "$_m" = proclab_containers ]; then
-				nschurn "$_o.w" &
+				nschurn "$_o.n" &
 				_pids="$_pids $!"
-			elif [ -n "$_cmds" ]; then
+			fi
+			if [ -n "$_cmds" ]; then
 				(
 					IFS='
 '
@@ -322,12 +324,13 @@ cycles() {
 	now
 	_t=$((NOW - _t0))
 	[ -n "$kunit_old" ] && printf %s "$kunit_old" >"$KUNIT_GLOB"
-	touch "$_o.r.stop" "$_o.w.stop"
+	touch "$_o.r.stop" "$_o.w.stop" "$_o.n.stop"
 	for p in $_pids; do wait "$p"; done
 	helpers=
 	R=$(cat "$_o.r" 2>/dev/null)
 	W=$(cat "$_o.w" 2>/dev/null)
-	BAD=$(cat "$_o.r.bad" "$_o.w.bad" 2>/dev/null | sort | uniq -c | sort -rn | head -n 10)
+	NS=$(cat "$_o.n" 2>/dev/null)
+	BAD=$(cat "$_o.r.bad" "$_o.w.bad" "$_o.n.bad" 2>/dev/null | sort | uniq -c | sort -rn | head -n 10)
 	BUSY_M=$((BUSY - _busy))
 	_n=$((CYCLES > 1 ? CYCLES - 1 : 1))
 	echo "# $_m: $CYCLES cycles in $((_t / 1000)).$((_t % 1000 / 100)) s, $((_t / CYCLES)) ms each;" \
@@ -384,8 +387,16 @@ EOF
 	read -r ndone refused gone bad <<EOF
 $W
 EOF
+	ns=''
+	if [ "$m" = proclab_containers ]; then
+		read -r nsok nsbad <<EOF
+$NS
+EOF
+		ns=" (beside $nsok processes in new namespaces, $nsbad failed)"
+		[ "${nsbad:-1}" = 0 ] && [ "${nsok:-0}" -gt 0 ] || bad=1
+	fi
 	[ "${bad:-1}" = 0 ] && [ "${ndone:-0}" -gt 0 ]
-	ktap_last $? "$short: the writer's commands: $ndone done, $refused refused with a documented errno, $gone found the file gone, nothing else"
+	ktap_last $? "$short: the writer's commands: $ndone done, $refused refused with a documented errno, $gone found the file gone, nothing else$ns"
 	# One file held open: rmmod is refused and the module stays.
 	insmod "$EXTRA/$m.ko"
 	hold=$(echo "$WANT" | head -n 1)

@@ -90,3 +90,34 @@ int proclab_task_nspids(struct task_struct *p, pid_t *nr, int max)
 	rcu_read_unlock();
 	return n;
 }
+
+/*
+ * p's user namespace (its credentials'): its level (0 is the initial one),
+ * its owner's uid as the initial namespace sees it, and up to max extents
+ * of its uid_map (inside, outside, count each, as /proc/<pid>/uid_map);
+ * returns the number of extents the map has. A map is written once
+ * (map_write() publishes nr_extents after the extents, smp_wmb()), read
+ * here as m_start() reads it.
+ */
+int proclab_task_userns(struct task_struct *p, int *level, u32 *owner, u32 *ext, int max)
+{
+	const struct user_namespace *ns;
+	const struct uid_gid_extent *e;
+	u32 nr;
+	int i;
+
+	rcu_read_lock();
+	ns = __task_cred(p)->user_ns;
+	*level = ns->level;
+	*owner = from_kuid_munged(&init_user_ns, ns->owner);
+	nr = READ_ONCE(ns->uid_map.nr_extents);
+	smp_rmb();
+	e = nr <= UID_GID_MAP_MAX_BASE_EXTENTS ? ns->uid_map.extent : ns->uid_map.forward;
+	for (i = 0; i < (int)nr && i < max; i++) {
+		ext[3 * i] = e[i].first;
+		ext[3 * i + 1] = e[i].lower_first;
+		ext[3 * i + 2] = e[i].count;
+	}
+	rcu_read_unlock();
+	return nr;
+}

@@ -32,5 +32,6 @@ struct proclab_task_ns {
 
 void proclab_task_ns(struct task_struct *p, struct proclab_task_ns *ns);
 int proclab_task_nspids(struct task_struct *p, pid_t *nr, int max);
+int proclab_task_userns(struct task_struct *p, int *level, u32 *owner, u32 *ext, int max);
 
 #endif /* PROCLAB_HELPERS_NS_H */

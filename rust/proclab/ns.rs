@@ -96,6 +96,13 @@ impl fmt::Display for NsPids {
 extern "C" {
     fn proclab_task_ns(p: *mut bindings::task_struct, ns: *mut TaskNs);
     fn proclab_task_nspids(p: *mut bindings::task_struct, nr: *mut Pid, max: c_int) -> c_int;
+    fn proclab_task_userns(
+        p: *mut bindings::task_struct,
+        level: *mut c_int,
+        owner: *mut u32,
+        ext: *mut u32,
+        max: c_int,
+    ) -> c_int;
 }
 
 /// The namespaces of `task`, read the way `/proc/<pid>/ns/` reads them.
@@ -125,4 +132,61 @@ pub(crate) fn nspids(task: &Task) -> NsPids {
     // INVARIANT: the shim returns at most `max`; a negative count is none.
     p.len = usize::try_from(n).unwrap_or(0).min(PID_NS_LEVELS);
     p
+}
+
+/// How many `uid_map` extents [`UserNs`] keeps (a map has at most 340).
+pub(crate) const UID_EXTENTS: usize = 5;
+
+/// A task's user namespace: its level, its owner, its `uid_map`.
+///
+/// # Invariants
+///
+/// `shown <= UID_EXTENTS`.
+pub(crate) struct UserNs {
+    /// 0 for the initial user namespace.
+    pub(crate) level: i32,
+    /// The uid of the namespace's creator, as the initial namespace sees it.
+    pub(crate) owner: u32,
+    /// How many extents the `uid_map` has.
+    pub(crate) nr_extents: u32,
+    extents: [[u32; 3]; UID_EXTENTS],
+    shown: usize,
+}
+
+impl UserNs {
+    /// The first extents of the `uid_map`, each `[inside, outside, count]` as
+    /// `/proc/<pid>/uid_map` prints them.
+    pub(crate) fn extents(&self) -> &[[u32; 3]] {
+        // By the type invariant, `shown` is within the array.
+        &self.extents[..self.shown]
+    }
+}
+
+/// The user namespace of `task` (its credentials').
+pub(crate) fn user_ns(task: &Task) -> UserNs {
+    let mut u = UserNs {
+        level: 0,
+        owner: 0,
+        nr_extents: 0,
+        extents: [[0; 3]; UID_EXTENTS],
+        shown: 0,
+    };
+    // `UID_EXTENTS` is 5.
+    let max = UID_EXTENTS as c_int;
+    // SAFETY: `task` is valid for the call; the shim takes the RCU read lock itself and writes
+    // at most `3 * max` values to `extents`, which holds `3 * UID_EXTENTS` (`[[u32; 3]; N]` is
+    // laid out as `3 * N` consecutive `u32`s).
+    let n = unsafe {
+        proclab_task_userns(
+            task.as_ptr(),
+            &mut u.level,
+            &mut u.owner,
+            u.extents.as_mut_ptr().cast(),
+            max,
+        )
+    };
+    u.nr_extents = u32::try_from(n).unwrap_or(0);
+    // INVARIANT: clamped to `UID_EXTENTS`.
+    u.shown = usize::try_from(n).unwrap_or(0).min(UID_EXTENTS);
+    u
 }

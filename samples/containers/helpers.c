@@ -3,5 +3,7 @@
 
 #include "../../rust/helpers/cgroup.c"
 #include "../../rust/helpers/debugfs.c"
+#include "../../rust/helpers/mm.c"
 #include "../../rust/helpers/ns.c"
+#include "../../rust/helpers/oom.c"
 #include "../../rust/helpers/task.c"

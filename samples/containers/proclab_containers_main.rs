@@ -5,17 +5,18 @@
 //! In `/sys/kernel/debug/proclab/containers/` (`Documentation/containers.rst`):
 //!
 //! - `ns`: every thread's namespaces and its pid at each pid namespace level (`namespaces.rs`);
-//! - `members`, `cgroups`: every thread's cgroup, and every cgroup (`cgroups.rs`).
+//! - `members`, `cgroups`: every thread's cgroup, and every cgroup (`cgroups.rs`);
+//! - `task`: one task's namespaces, user namespace, cgroup and OOM view (`task.rs`).
 //!
 //! This file only registers the files.
 
 use core::fmt::{self, Write};
-use kernel::{alloc::AllocError, prelude::*};
+use kernel::{alloc::AllocError, new_mutex, prelude::*, sync::Mutex, task::Pid};
 
 #[path = "../../rust/proclab/cgroup.rs"]
 mod cgroup;
 mod cgroups;
-// Shared with the other modules; this module has no commands yet.
+// Shared with the other modules; this module refuses with no errno of its own.
 #[allow(dead_code)]
 #[path = "../../rust/proclab/cmd.rs"]
 mod cmd;
@@ -23,9 +24,15 @@ mod cmd;
 #[allow(dead_code)]
 #[path = "../../rust/proclab/debugfs.rs"]
 mod debugfs;
+// Shared with proclab_lifecycle, which uses all of it; this module reads the accounting.
+#[allow(dead_code)]
+#[path = "../../rust/proclab/mm.rs"]
+mod mm;
 mod namespaces;
 #[path = "../../rust/proclab/ns.rs"]
 mod ns;
+#[path = "../../rust/proclab/oom.rs"]
+mod oom;
 #[allow(dead_code)]
 #[path = "../../rust/proclab/sched.rs"]
 mod sched;
@@ -33,6 +40,7 @@ mod sched;
 #[allow(dead_code)]
 #[path = "../../rust/proclab/task.rs"]
 mod task;
+mod task_file;
 
 use debugfs::{FileSpec, Files, Root, SeqOut};
 
@@ -45,14 +53,20 @@ module! {
 }
 
 /// What the files share.
-pub(crate) struct State;
+#[pin_data]
+pub(crate) struct State {
+    /// The task `task` shows.
+    #[pin]
+    task_pid: Mutex<Option<Pid>>,
+}
 
 /// What a file shows when the snapshot it needs could not be allocated.
 fn alloc_failed(f: &mut SeqOut, _e: AllocError) -> fmt::Result {
     writeln!(f, "# out of memory while taking the snapshot")
 }
 
-static FILES: [FileSpec<State>; 3] = [
+static FILES: [FileSpec<State>; 4] = [
+    FileSpec::control(c"task", task_file::show, &task_file::COMMANDS),
     FileSpec::sized(c"ns", namespaces::show, namespaces::size_hint),
     FileSpec::sized(c"members", cgroups::show_members, cgroups::members_size),
     FileSpec::sized(c"cgroups", cgroups::show_cgroups, cgroups::cgroups_size),
@@ -65,7 +79,14 @@ struct ProclabContainers {
 impl kernel::Module for ProclabContainers {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         Ok(Self {
-            _files: Files::new(Root::get(), c"containers", Ok::<_, Error>(State), &FILES)?,
+            _files: Files::new(
+                Root::get(),
+                c"containers",
+                try_pin_init!(State {
+                    task_pid <- new_mutex!(None),
+                }),
+                &FILES,
+            )?,
         })
     }
 }
