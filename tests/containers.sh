@@ -45,9 +45,9 @@ test_cleanup() {
 }
 
 test_init "$PROCTEST" "$NSRUN" "$FORKBOMB" "$SPIN" "$MEMHOG"
-ktap_set_plan 15
+ktap_set_plan 16
 
-module_load proclab_containers && [ -r "$D/ns" ]
+module_load proclab_tasks && module_load proclab_containers && [ -r "$D/ns" ]
 ktap_need $? "module loads and creates containers/ns"
 
 # 1. Root's only.
@@ -300,11 +300,22 @@ while [ $n -lt 20 ]; do
 	n=$((n + 1))
 done
 eff=$(cat "$T/set/cpuset.cpus.effective")
+# The spinner's cgroup has the cpu controller (enabled in $T for case 9):
+# its scheduling entity is two groups below the root (se.depth 2), so
+# ds/cfs/live, which orders the root run queue, leaves it out and counts it.
+module_load proclab_ds
+cat "$PROCLAB_DEBUGFS/ds/cfs/live" >"$TMP/live"
+in_live=$(awk -v p="$sp" '!/^#/ && !/^cpu / && substr($0, 10, 7) + 0 == p' "$TMP/live" | wc -l)
+more=$(sed -n 's/.*; \([0-9]*\) more in cgroups below the root.*/\1/p' "$TMP/live")
+depth=$(echo "$sp" >"$PROCLAB_DEBUGFS/tasks/pid" 2>/dev/null && awk -F': ' '$1 == "se_depth" { print $2 }' "$PROCLAB_DEBUGFS/tasks/task")
 kill "$sp"
 wait "$sp" 2>/dev/null
 echo "# cpuset.cpus 1 (effective $eff): sampled on CPU 0 $on0 times, on CPU 1 $on1 times"
 [ "$eff" = 1 ] && [ $on0 = 0 ] && [ $on1 = 20 ]
 ktap_last $? "cpuset.cpus 1: the process runs on CPU 1 only"
+echo "# the spinner in ds/cfs/live: $in_live rows; header: ${more:-?} more below the root; tasks/task se_depth $depth"
+[ "$in_live" = 0 ] && [ "${more:-0}" -ge 1 ] && [ "$depth" = 2 ]
+ktap_last $? "ds/cfs/live leaves a task of a child task group (se.depth 2) out of the root run queue and counts it"
 rmdir "$T/set"
 
 # 11-12. memory.max 32M, no swap: the memory controller's OOM killer

@@ -29,6 +29,8 @@ use crate::task::{self, Comm, TaskExt, Walk};
 
 /// One runnable fair-class task, as read under RCU.
 struct Row {
+    /// `se.depth`: 0 in the root task group.
+    depth: i32,
     cpu: u32,
     pid: i32,
     nice: i32,
@@ -112,8 +114,12 @@ fn show_cpu(f: &mut SeqOut, cpu: u32, rows: &[&Row]) -> fmt::Result {
 
 /// The `cfs/live` file.
 pub(crate) fn show(f: &mut SeqOut) -> fmt::Result {
+    // With fair group scheduling a task in a cgroup below the root (with the cpu controller) is
+    // queued on its group's run queue, whose vruntimes do not compare with the root's: only the
+    // tasks of the root task group (`se.depth` 0) are ordered here; the others are counted.
     let snap = task::snapshot(Walk::Threads, |t| {
         (t.on_rq() != 0 && t.sched_class() == "fair").then(|| Row {
+            depth: t.se_depth(),
             cpu: t.cpu(),
             pid: t.pid(),
             nice: t.nice(),
@@ -125,9 +131,14 @@ pub(crate) fn show(f: &mut SeqOut) -> fmt::Result {
         })
     })
     .map_err(|_| fmt::Error)?;
+    let mut nested = 0usize;
     let rows: KVVec<&Row> = {
         let mut v = KVVec::with_capacity(snap.len(), GFP_KERNEL).map_err(|_| fmt::Error)?;
         for r in snap.iter().flatten() {
+            if r.depth != 0 {
+                nested += 1;
+                continue;
+            }
             v.push(r, GFP_KERNEL).map_err(|_| fmt::Error)?;
         }
         v
@@ -159,7 +170,8 @@ pub(crate) fn show(f: &mut SeqOut) -> fmt::Result {
     // From here on only the buffer can run out (an overflow, after which seq_file calls again).
     writeln!(
         f,
-        "# runnable fair-class tasks per CPU in vruntime order ({} in all)",
+        "# runnable fair-class tasks per CPU in vruntime order ({} in all); {nested} more in \
+         cgroups below the root (se.depth > 0), on their groups' run queues, not shown",
         rows.len()
     )?;
     writeln!(

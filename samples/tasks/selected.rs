@@ -129,6 +129,7 @@ pub(crate) fn show_task(state: &State, f: &mut SeqOut) -> fmt::Result {
     writeln!(f, "inv_weight: {}", t.inv_weight())?;
     writeln!(f, "vruntime: {}", t.vruntime())?;
     writeln!(f, "deadline: {}", t.deadline())?;
+    writeln!(f, "se_depth: {}", t.se_depth())?;
     writeln!(f, "slice: {}", t.slice())?;
     writeln!(f, "sum_exec_runtime: {}", t.sum_exec_runtime())?;
     writeln!(f, "nvcsw: {}", t.nvcsw())?;

@@ -135,6 +135,9 @@ pub(crate) trait TaskExt {
     fn inv_weight(&self) -> u32;
     /// `se.deadline`: the virtual deadline, in nanoseconds of vruntime.
     fn deadline(&self) -> u64;
+    /// `se.depth`: how many task groups (cgroups with the cpu controller) lie between the task
+    /// and the root one; 0 when its `vruntime` is that of its CPU's root run queue.
+    fn se_depth(&self) -> i32;
     /// `se.slice`: the requested time slice, in nanoseconds.
     fn slice(&self) -> u64;
     /// `on_rq`: whether the task is on a run queue (1 queued, 2 migrating).
@@ -364,6 +367,10 @@ impl TaskExt for Task {
 
     fn deadline(&self) -> u64 {
         read_once!(self, se.deadline)
+    }
+
+    fn se_depth(&self) -> i32 {
+        read_once!(self, se.depth)
     }
 
     fn slice(&self) -> u64 {
