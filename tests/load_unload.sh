@@ -31,8 +31,8 @@
 # probe and a 3-run latency (EBUSY while the other runs); timers wheel 1
 # and hrtimer 100 (EBUSY while running), so that most unloads find timers
 # pending, and stop; lifecycle's filters, mm and page; containers' task
-# 1 and 2, while processes in new namespaces of every kind come and go
-# (nschurn; none of them may fail).
+# 1 and 2, while cgroups and processes in new namespaces of every kind
+# come and go (nschurn; none of them may fail).
 #
 # KUnit: on the debug kernel the modules run their suites at every load
 # (proclab_kthread's takes about a second under TCG). Here they run at the
@@ -158,16 +158,23 @@ reader() {
 }
 
 # nschurn OUT: beside proclab_containers' writer, until OUT.stop exists, a
-# process in a new namespace of each kind in turn (tests/helpers/nsrun), so
-# that the module's walks meet namespaces coming and going; then writes
+# cgroup made, a process in a new namespace of each kind in turn
+# (tests/helpers/nsrun) run in it, and the cgroup removed, so that the
+# module's walks meet namespaces and cgroups coming and going; then writes
 # "done failed" to OUT, the failures to OUT.bad.
 nschurn() {
-	_o=$1
+	_o=$1 _cg=/sys/fs/cgroup/proclab-churn
 	ok=0 bad=0
 	while [ ! -e "$_o.stop" ]; do
+		mkdir "$_cg" 2>>"$_o.bad" || bad=$((bad + 1))
 		for k in user uts ipc mnt net cgroup time pid; do
-			if "$NSRUN" $k true 2>>"$_o.bad"; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+			if sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" "$3" true' sh "$_cg" "$NSRUN" $k 2>>"$_o.bad"; then
+				ok=$((ok + 1))
+			else
+				bad=$((bad + 1))
+			fi
 		done
+		rmdir "$_cg" 2>>"$_o.bad" || bad=$((bad + 1))
 	done
 	echo "$ok $bad" >"$_o"
 }
