@@ -196,14 +196,3 @@ impl Iterator for Cgroups<'_> {
         })
     }
 }
-
-/// The depth of `task`'s scheduling entity in the fair group hierarchy (`se.depth`): 0 while its
-/// task group is the root one, one more per level of nested cgroups with the cpu controller.
-/// The run queue of each level (`struct cfs_rq`) is private to `kernel/sched/sched.h`.
-pub(crate) fn se_depth(task: &Task) -> i32 {
-    let p = task.as_ptr();
-    // SAFETY: `task` keeps the `task_struct` allocated; `se.depth` is an `int` the scheduler
-    // rewrites when the task changes group (`set_task_rq()`), so it is read once, volatile, and
-    // may be stale by the time it is shown.
-    unsafe { ptr::read_volatile(ptr::addr_of!((*p).se.depth)) }
-}

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! `containers/task`: one task as a container sees it. Write a pid; read `key: value` lines: its
-//! namespaces (`rust/proclab/ns.rs`), its user namespace's owner and `uid_map`, its cgroup and
-//! its depth in the fair group hierarchy (`rust/proclab/cgroup.rs`), and what the OOM killer
-//! would weigh (`rust/proclab/oom.rs`).
+//! namespaces (`rust/proclab/ns.rs`), its user namespace's owner and `uid_map`, its cgroup
+//! (`rust/proclab/cgroup.rs`) and its depth in the fair group hierarchy (`TaskExt::se_depth`),
+//! and what the OOM killer would weigh (`rust/proclab/oom.rs`).
 
 use crate::{
-    cgroup::{se_depth, task_cgroup},
+    cgroup::task_cgroup,
     cmd::{Arg, Command, Table, Values},
     debugfs::SeqOut,
     ns::{nspids, task_ns, user_ns},
@@ -86,7 +86,7 @@ pub(crate) fn show(s: &State, f: &mut SeqOut) -> fmt::Result {
     let (id, path) = task_cgroup(&t);
     writeln!(f, "cgroup: {path}")?;
     writeln!(f, "cgroup_id: {id}")?;
-    writeln!(f, "se_depth: {}", se_depth(&t))?;
+    writeln!(f, "se_depth: {}", t.se_depth())?;
 
     writeln!(f, "# OOM killer (/proc/<pid>/oom_score, oom_score_adj)")?;
     let o = oom_view(&t);
