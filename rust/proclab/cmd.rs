@@ -15,7 +15,8 @@
 //! control character. Numbers are plain decimal
 //! (a `-` only where a value may be negative; no `+`, no overflow). A malformed command is
 //! refused with `EINVAL`, a well-formed one that cannot be done now with the errno its handler
-//! gives (`EBUSY`, `ENOSPC`, `ENOENT`, ...). Every refusal logs one line naming the file and the
+//! gives (`EBUSY`, `ENOSPC`, `ENOENT`, ..., and `ERANGE` for arguments each in range but not
+//! together). Every refusal logs one line naming the file and the
 //! problem, rate-limited as `printk_ratelimited()` is, and never the user's own words: a log
 //! line must not be forged from a write.
 
@@ -30,12 +31,14 @@ use kernel::{bindings, prelude::*, uaccess::UserSliceReader};
 pub(crate) const LINE_MAX: usize = 128;
 
 /// The most arguments a command takes.
-const MAX_ARGS: usize = 4;
+const MAX_ARGS: usize = 5;
 
-/// One argument of a command: its name in the help, and what it may be.
+/// One argument of a command: its name in the help, what it may be, and the value it takes
+/// when it is left out (only the last argument of a command may be left out).
 pub(crate) struct Arg {
     name: &'static str,
     kind: Kind,
+    default: Option<u64>,
 }
 
 enum Kind {
@@ -59,6 +62,7 @@ impl Arg {
         Arg {
             name,
             kind: Kind::Int(min, max),
+            default: None,
         }
     }
 
@@ -67,6 +71,7 @@ impl Arg {
         Arg {
             name,
             kind: Kind::Uint(min, max),
+            default: None,
         }
     }
 
@@ -77,6 +82,7 @@ impl Arg {
         Arg {
             name,
             kind: Kind::UintTo(min, max),
+            default: None,
         }
     }
 
@@ -86,6 +92,7 @@ impl Arg {
         Arg {
             name,
             kind: Kind::Hex(min, max),
+            default: None,
         }
     }
 
@@ -95,6 +102,22 @@ impl Arg {
         Arg {
             name,
             kind: Kind::Word(words),
+            default: None,
+        }
+    }
+
+    /// The same unsigned argument, which takes `default` when the command leaves it out. Only
+    /// for a command's last argument; `default` must be in the argument's range (checked when
+    /// the table is built, at compile time).
+    #[allow(dead_code)]
+    pub(crate) const fn or(self, default: u64) -> Self {
+        match self.kind {
+            Kind::Uint(min, max) if min <= default && default <= max => {}
+            _ => panic!("Arg::or: an unsigned argument, and a default in its range"),
+        }
+        Arg {
+            default: Some(default),
+            ..self
         }
     }
 
@@ -263,10 +286,15 @@ impl<T: 'static> Table<T> {
             file: self.file,
         };
         for (i, arg) in cmd.args.iter().enumerate() {
-            let w = rest
-                .next()
-                .ok_or_else(|| refuse(self.file, format_args!("missing {}", arg.name)))?;
-            let (Some(v), Some(slot)) = (arg.parse(w), values.values.get_mut(i)) else {
+            let last = i + 1 == cmd.args.len();
+            let v = match (rest.next(), arg.default) {
+                (Some(w), _) => arg.parse(w),
+                (None, Some(d)) if last => Some(Value::Uint(d)),
+                (None, _) => {
+                    return Err(refuse(self.file, format_args!("missing {}", arg.name)));
+                }
+            };
+            let (Some(v), Some(slot)) = (v, values.values.get_mut(i)) else {
                 return Err(refuse(
                     self.file,
                     format_args!("{} must be {}", arg.name, Range(arg)),
@@ -306,32 +334,43 @@ impl<T: 'static> Table<T> {
         Ok(())
     }
 
-    /// The grammar lines of the file named `name`: `NAME VERB... TYPE:...` per command.
+    /// The grammar lines of the file named `name`: `NAME VERB... TYPE:...` per command, and
+    /// one more without the last argument of a command that may leave it out.
     pub(crate) fn grammar(&self, name: &str, f: &mut impl Write) -> fmt::Result {
         for c in self.commands {
-            f.write_str(name)?;
-            for v in c.verb {
-                write!(f, " {v}")?;
+            let optional = c.args.last().is_some_and(|a| a.default.is_some());
+            let forms = if optional { 2 } else { 1 };
+            for form in 0..forms {
+                f.write_str(name)?;
+                for v in c.verb {
+                    write!(f, " {v}")?;
+                }
+                for a in &c.args[..c.args.len() - form] {
+                    f.write_char(' ')?;
+                    a.grammar(f)?;
+                }
+                f.write_char('\n')?;
             }
-            for a in c.args {
-                f.write_char(' ')?;
-                a.grammar(f)?;
-            }
-            f.write_char('\n')?;
         }
         Ok(())
     }
 }
 
 impl<T> Command<T> {
-    /// `verb ARG...`, as the help shows it.
+    /// `verb ARG... [ARG]`, as the help shows it (an argument that may be left out in
+    /// brackets).
     fn usage(&self, f: &mut impl Write) -> fmt::Result {
-        let args = self.args.iter().map(|a| a.name);
-        for (i, w) in Iterator::chain(self.verb.iter().copied(), args).enumerate() {
+        let args = self.args.iter().map(|a| (a.name, a.default.is_some()));
+        let words = Iterator::chain(self.verb.iter().map(|v| (*v, false)), args);
+        for (i, (w, optional)) in words.enumerate() {
             if i > 0 {
                 f.write_char(' ')?;
             }
-            f.write_str(w)?;
+            if optional {
+                write!(f, "[{w}]")?;
+            } else {
+                f.write_str(w)?;
+            }
         }
         Ok(())
     }

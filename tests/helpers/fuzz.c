@@ -38,7 +38,8 @@
  *
  * The oracle of a write is the command contract (rust/proclab/cmd.rs): a
  * command the grammar accepts is written in full or refused with a documented
- * errno other than EINVAL (EBUSY ENOSPC ENOENT EEXIST ESRCH EINTR ENOMEM ENODEV); a
+ * errno other than EINVAL (EBUSY ENOSPC ENOENT EEXIST ESRCH EINTR ENOMEM ENODEV
+ * ERANGE, the last for arguments each in range but not together); a
  * malformed one (no grammar line matches, more than 128 bytes, not UTF-8, a
  * control character, empty, at a nonzero offset) is refused with EINVAL (a
  * pwrite() also with ESPIPE: a stream file's VFS refuses it before the
@@ -1064,7 +1065,9 @@ struct writer {
 static struct writer *writers;
 static int nwriters;
 
-static const int documented[] = { EBUSY, ENOSPC, ENOENT, EEXIST, ESRCH, EINTR, ENOMEM, ENODEV };
+static const int documented[] = {
+	EBUSY, ENOSPC, ENOENT, EEXIST, ESRCH, EINTR, ENOMEM, ENODEV, ERANGE
+};
 
 static int is_documented(int e)
 {
