@@ -57,18 +57,25 @@ int proclab_set_all_cpus(struct task_struct *p)
 }
 
 /*
- * Policy and priority in one call, as sched_setattr(2) does for user space
- * but without its permission checks: sched_setattr_nocheck() is the one
- * export that takes any FIFO/RR priority (sched_set_fifo() always uses 50).
+ * Policy and parameters in one call, as sched_setattr(2) does for user
+ * space but without its permission checks: sched_setattr_nocheck() is the
+ * one export that takes any FIFO/RR priority (sched_set_fifo() always uses
+ * 50) and the SCHED_DEADLINE parameters. Admission control still applies:
+ * a deadline task that does not fit in the root domain's bandwidth is
+ * refused with -EBUSY, and one whose affinity is narrower than the root
+ * domain with -EPERM.
  */
 int proclab_sched_setattr(struct task_struct *p, u32 policy, u32 prio,
-			  int nice)
+			  int nice, u64 runtime, u64 deadline, u64 period)
 {
 	struct sched_attr attr = {
 		.size = sizeof(attr),
 		.sched_policy = policy,
 		.sched_priority = prio,
 		.sched_nice = nice,
+		.sched_runtime = runtime,
+		.sched_deadline = deadline,
+		.sched_period = period,
 	};
 
 	return sched_setattr_nocheck(p, &attr);

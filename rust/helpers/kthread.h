@@ -18,7 +18,7 @@ bool proclab_cpu_online(unsigned int cpu);
 int proclab_set_cpu(struct task_struct *p, unsigned int cpu);
 int proclab_set_all_cpus(struct task_struct *p);
 int proclab_sched_setattr(struct task_struct *p, u32 policy, u32 prio,
-			  int nice);
+			  int nice, u64 runtime, u64 deadline, u64 period);
 unsigned int proclab_task_policy(const struct task_struct *p);
 void proclab_allow_sigkill(void);
 void proclab_ignore_sigkill(void);

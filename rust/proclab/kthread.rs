@@ -77,6 +77,9 @@ extern "C" {
         policy: u32,
         prio: u32,
         nice: c_int,
+        runtime: u64,
+        deadline: u64,
+        period: u64,
     ) -> c_int;
     fn proclab_task_policy(p: *const bindings::task_struct) -> c_uint;
     fn proclab_allow_sigkill();
@@ -185,14 +188,27 @@ impl<T> Handle<T> {
         Policy::from_raw(unsafe { proclab_task_policy(self.task.as_ptr()) })
     }
 
-    /// Sets the thread's policy and its parameter (`sched_setattr_nocheck()`: no permission
-    /// checks, any real-time priority).
+    /// Sets the thread's policy and its parameters (`sched_setattr_nocheck()`: no permission
+    /// checks, any real-time priority). A deadline setting goes through admission control:
+    /// `EBUSY` if its bandwidth does not fit, `EPERM` if the thread is bound to fewer CPUs than
+    /// its root domain has (bind it after, with [`ThreadNew::bind`]).
     pub(crate) fn set_policy(&self, setting: Setting) -> Result {
-        let (policy, prio, nice) = setting.as_raw();
+        let a = setting.as_raw();
         // SAFETY: The task is live (we hold a reference), which is all `sched_setattr_nocheck()`
         // needs: it takes the task's `pi_lock` and run-queue lock itself. The values come from a
-        // `Setting`, whose `Nice` and `RtPriority` are in range by their invariants.
-        to_result(unsafe { proclab_sched_setattr(self.task.as_ptr(), policy, prio, nice) })
+        // `Setting`, whose `Nice`, `RtPriority` and `DlParams` are in range by their invariants
+        // (the kernel checks them again).
+        to_result(unsafe {
+            proclab_sched_setattr(
+                self.task.as_ptr(),
+                a.policy,
+                a.priority,
+                a.nice,
+                a.runtime,
+                a.deadline,
+                a.period,
+            )
+        })
     }
 
     /// Sets the thread's nice value (`set_user_nice()`), which takes effect for `SCHED_NORMAL`
@@ -326,6 +342,18 @@ impl<T> Deref for Thread<T> {
     fn deref(&self) -> &Handle<T> {
         &self.0
     }
+}
+
+/// Some CPU work that takes a few microseconds and that the compiler cannot remove: the loop
+/// body of a thread that keeps a CPU busy.
+pub(crate) fn work() -> u64 {
+    let mut x = core::hint::black_box(0x9e37_79b9_7f4a_7c15u64);
+    for _ in 0..2000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    core::hint::black_box(x)
 }
 
 /// Whether `cpu` is online.

@@ -144,6 +144,73 @@ impl RtPriority {
     }
 }
 
+/// The parameters of a `SCHED_DEADLINE` task, in nanoseconds: it is given `runtime` of CPU
+/// time in every `period`, to be used within `deadline` of the period's start.
+///
+/// # Invariants
+///
+/// `MIN_RUNTIME_NS <= runtime <= deadline <= period <= MAX_PERIOD_NS`, the order
+/// `__checkparam_dl()` requires, and `period >= MIN_PERIOD_NS`, the default of
+/// `sched_deadline_period_min_us`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DlParams {
+    runtime: u64,
+    deadline: u64,
+    period: u64,
+}
+
+// proclab_sched sets deadline tasks; the other modules that include this file do not.
+#[allow(dead_code)]
+impl DlParams {
+    /// The least runtime the kernel takes: `1 << DL_SCALE` ns (`__checkparam_dl()`).
+    pub(crate) const MIN_RUNTIME_NS: u64 = 1 << 10;
+    /// The default `/proc/sys/kernel/sched_deadline_period_min_us`: 100 us.
+    pub(crate) const MIN_PERIOD_NS: u64 = 100_000;
+    /// The default `/proc/sys/kernel/sched_deadline_period_max_us`: about 4 s.
+    pub(crate) const MAX_PERIOD_NS: u64 = (1 << 22) * 1000;
+
+    /// The parameters, or `EINVAL` unless `runtime <= deadline <= period` within the limits
+    /// above.
+    pub(crate) fn new(runtime: u64, deadline: u64, period: u64) -> Result<Self> {
+        let ordered = Self::MIN_RUNTIME_NS <= runtime && runtime <= deadline && deadline <= period;
+        let period_ok = (Self::MIN_PERIOD_NS..=Self::MAX_PERIOD_NS).contains(&period);
+        // INVARIANT: checked here.
+        (ordered && period_ok)
+            .then_some(DlParams {
+                runtime,
+                deadline,
+                period,
+            })
+            .ok_or(EINVAL)
+    }
+
+    /// The runtime in ns.
+    pub(crate) fn runtime(self) -> u64 {
+        self.runtime
+    }
+
+    /// The relative deadline in ns.
+    pub(crate) fn deadline(self) -> u64 {
+        self.deadline
+    }
+
+    /// The period in ns.
+    pub(crate) fn period(self) -> u64 {
+        self.period
+    }
+
+    /// The bandwidth `runtime / period` as the kernel keeps it, `to_ratio()`: a fraction of
+    /// `1 << BW_SHIFT` (2^20), rounded down.
+    pub(crate) fn bw(self) -> u64 {
+        // No overflow: runtime <= period < 2^33 by the invariants, so the product is < 2^53.
+        (self.runtime << BW_SHIFT) / self.period
+    }
+}
+
+/// The fixed point of the deadline class's bandwidths (`BW_SHIFT` in `kernel/sched/sched.h`).
+#[allow(dead_code)]
+pub(crate) const BW_SHIFT: u32 = 20;
+
 /// A policy with the parameter `sched_setattr()` sets it with (the policies this project sets).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Setting {
@@ -153,6 +220,27 @@ pub(crate) enum Setting {
     Fifo(RtPriority),
     /// [`Policy::RoundRobin`] at a priority.
     RoundRobin(RtPriority),
+    /// [`Policy::Batch`] at a nice value.
+    // proclab_sched sets these three; the other modules that include this file do not.
+    #[allow(dead_code)]
+    Batch(Nice),
+    /// [`Policy::Idle`] (its weight is fixed; the nice value is kept for a return to NORMAL).
+    #[allow(dead_code)]
+    Idle,
+    /// [`Policy::Deadline`] with its parameters.
+    #[allow(dead_code)]
+    Deadline(DlParams),
+}
+
+/// The fields of a `struct sched_attr` that [`Setting`] fills.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RawAttr {
+    pub(crate) policy: u32,
+    pub(crate) priority: u32,
+    pub(crate) nice: i32,
+    pub(crate) runtime: u64,
+    pub(crate) deadline: u64,
+    pub(crate) period: u64,
 }
 
 impl Setting {
@@ -162,16 +250,37 @@ impl Setting {
             Setting::Normal(_) => Policy::Normal,
             Setting::Fifo(_) => Policy::Fifo,
             Setting::RoundRobin(_) => Policy::RoundRobin,
+            Setting::Batch(_) => Policy::Batch,
+            Setting::Idle => Policy::Idle,
+            Setting::Deadline(_) => Policy::Deadline,
         }
     }
 
-    /// The `sched_attr` fields: policy, real-time priority (0 for the fair class) and nice
-    /// value (0 for real time, where it is ignored).
-    pub(crate) fn as_raw(self) -> (u32, u32, i32) {
+    /// The `sched_attr` fields: the policy, the real-time priority (0 outside real time), the
+    /// nice value (0 where it is ignored) and the deadline parameters (0 outside
+    /// `SCHED_DEADLINE`).
+    pub(crate) fn as_raw(self) -> RawAttr {
         let policy = self.policy().as_raw();
+        let base = RawAttr {
+            policy,
+            ..RawAttr::default()
+        };
         match self {
-            Setting::Normal(nice) => (policy, 0, nice.get()),
-            Setting::Fifo(prio) | Setting::RoundRobin(prio) => (policy, prio.get(), 0),
+            Setting::Normal(nice) | Setting::Batch(nice) => RawAttr {
+                nice: nice.get(),
+                ..base
+            },
+            Setting::Fifo(prio) | Setting::RoundRobin(prio) => RawAttr {
+                priority: prio.get(),
+                ..base
+            },
+            Setting::Idle => base,
+            Setting::Deadline(dl) => RawAttr {
+                runtime: dl.runtime(),
+                deadline: dl.deadline(),
+                period: dl.period(),
+                ..base
+            },
         }
     }
 }

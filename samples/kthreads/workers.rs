@@ -5,13 +5,12 @@
 
 use crate::{
     debugfs::{Cell, Column, SeqOut},
-    kthread::{Current, Sleep, Thread, WaitCounts, Woken},
+    kthread::{work, Current, Sleep, Thread, WaitCounts, Woken},
     task::TaskExt,
     State,
 };
 use core::{
     fmt::{self, Write},
-    hint::black_box,
     sync::atomic::{AtomicU64, Ordering::Relaxed},
 };
 use kernel::{new_spinlock, prelude::*, str::CString, sync::Arc, sync::SpinLock, time::Delta};
@@ -40,17 +39,6 @@ pub(crate) struct WorkerShared {
 pub(crate) struct Worker {
     shared: Arc<WorkerShared>,
     pub(crate) thread: Thread<()>,
-}
-
-/// Some CPU work that takes a few microseconds and that the compiler cannot remove.
-pub(crate) fn work() -> u64 {
-    let mut x = black_box(0x9e37_79b9_7f4a_7c15u64);
-    for _ in 0..2000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    black_box(x)
 }
 
 /// The body of `proclab_worker/N`: work, nap, and the demo sleeps it is asked for.
