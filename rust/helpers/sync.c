@@ -11,6 +11,7 @@
  */
 
 #include <linux/lockdep.h>
+#include <linux/rtmutex.h>
 #include <linux/spinlock.h>
 
 #include "sync.h"
@@ -46,6 +47,27 @@ int proclab_raw_spin_trylock_irq_disable(raw_spinlock_t *lock)
 }
 
 void proclab_raw_spin_assert_is_held(raw_spinlock_t *lock)
+{
+	lockdep_assert_held(lock);
+}
+
+/*
+ * rt_mutex_init() is a macro that makes the caller's lockdep class; take
+ * the class and name of the Rust caller instead, as upstream's mutex shim
+ * does. rt_mutex_lock() is a macro with lockdep (rt_mutex_lock_nested()).
+ */
+void proclab_rt_mutex_init(struct rt_mutex *lock, const char *name,
+			   struct lock_class_key *key)
+{
+	__rt_mutex_init(lock, name, key);
+}
+
+void proclab_rt_mutex_lock(struct rt_mutex *lock)
+{
+	rt_mutex_lock(lock);
+}
+
+void proclab_rt_mutex_assert_is_held(struct rt_mutex *lock)
 {
 	lockdep_assert_held(lock);
 }

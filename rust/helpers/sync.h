@@ -10,6 +10,7 @@
 
 struct lock_class_key;
 struct raw_spinlock;
+struct rt_mutex;
 
 void proclab_raw_spin_lock_init(struct raw_spinlock *lock, const char *name,
 				struct lock_class_key *key);
@@ -17,5 +18,9 @@ void proclab_raw_spin_lock_irq_disable(struct raw_spinlock *lock);
 void proclab_raw_spin_unlock_irq_enable(struct raw_spinlock *lock);
 int proclab_raw_spin_trylock_irq_disable(struct raw_spinlock *lock);
 void proclab_raw_spin_assert_is_held(struct raw_spinlock *lock);
+void proclab_rt_mutex_init(struct rt_mutex *lock, const char *name,
+			   struct lock_class_key *key);
+void proclab_rt_mutex_lock(struct rt_mutex *lock);
+void proclab_rt_mutex_assert_is_held(struct rt_mutex *lock);
 
 #endif /* PROCLAB_HELPERS_SYNC_H */

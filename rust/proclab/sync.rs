@@ -12,11 +12,17 @@
 //! which `PREEMPT_RT` moves to threads, it lets through: `lockdep_hrtimer_enter()`,
 //! `lockdep_irq_work_enter()`). A `raw_spinlock_t` and a completion's simple wait queue stay
 //! spinning locks everywhere.
+//!
+//! [`RtMutex`] is the sleeping lock with priority inheritance, `struct rt_mutex`, which
+//! upstream does not wrap.
 
 #[path = "sync/completion.rs"]
 mod completion;
 #[path = "sync/raw_spinlock.rs"]
 mod raw_spinlock;
+#[path = "sync/rt_mutex.rs"]
+mod rt_mutex;
 
 pub(crate) use completion::{Completion, CompletionWait};
 pub(crate) use raw_spinlock::RawSpinLockIrq;
+pub(crate) use rt_mutex::RtMutex;

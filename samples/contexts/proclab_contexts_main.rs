@@ -45,6 +45,8 @@ mod probe;
 #[path = "../../rust/proclab/sched.rs"]
 mod sched;
 mod slot;
+// Shared; this module takes the raw spinlock and the completion, not the rt_mutex.
+#[allow(dead_code, unused_imports)]
 #[path = "../../rust/proclab/sync.rs"]
 mod sync;
 // Shared with proclab_timers, which uses all of it; this module arms one timer per probe.
