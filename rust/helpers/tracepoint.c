@@ -12,6 +12,7 @@
 
 #include <linux/binfmts.h>
 #include <linux/pid.h>
+#include <linux/sched/clock.h>
 #include <linux/tracepoint.h>
 
 #include "tracepoint.h"
@@ -36,4 +37,10 @@ pid_t proclab_pid_nr(struct pid *pid)
 const char *proclab_bprm_filename(const struct linux_binprm *bprm)
 {
 	return bprm->filename;
+}
+
+/* Static inline without CONFIG_HAVE_UNSTABLE_SCHED_CLOCK, exported with it. */
+u64 proclab_local_clock(void)
+{
+	return local_clock();
 }

@@ -14,5 +14,6 @@ struct pid;
 void proclab_tracepoint_synchronize_unregister(void);
 pid_t proclab_pid_nr(struct pid *pid);
 const char *proclab_bprm_filename(const struct linux_binprm *bprm);
+u64 proclab_local_clock(void);
 
 #endif /* PROCLAB_HELPERS_TRACEPOINT_H */

@@ -23,7 +23,7 @@ use core::{ffi::c_void, ptr::NonNull};
 use kernel::{
     bindings,
     error::to_result,
-    ffi::c_char,
+    ffi::{c_char, c_uint},
     prelude::*,
     sync::Arc,
     task::{Pid, Task},
@@ -41,6 +41,16 @@ extern "C" {
     fn proclab_tracepoint_synchronize_unregister();
     fn proclab_pid_nr(pid: *mut bindings::pid) -> Pid;
     fn proclab_bprm_filename(bprm: *const bindings::linux_binprm) -> *const c_char;
+    fn proclab_local_clock() -> u64;
+}
+
+/// `local_clock()`: this CPU's scheduler clock in nanoseconds, the clock `rq_clock()` and so
+/// `/proc/<pid>/schedstat` are read from. Callable in any context, probes included; the values
+/// of two CPUs agree to within the clock's cross-CPU skew.
+#[allow(dead_code)] // proclab_lifecycle stamps its records with the monotonic clock instead.
+pub(crate) fn local_clock_ns() -> u64 {
+    // SAFETY: `local_clock()` has no preconditions: it disables preemption around its read.
+    unsafe { proclab_local_clock() }
 }
 
 /// What a handler is told: one method per tracepoint of [`Event`], each a no-op unless
@@ -65,6 +75,18 @@ pub(crate) trait Handler: Send + Sync + 'static {
     /// `sched_process_free`: `task` was reaped (or autoreaped) and an RCU grace period passed;
     /// its caller, an RCU callback, drops its reference right after.
     fn sched_process_free(&self, _task: &Task) {}
+
+    /// `sched_switch`: the CPU switches from `prev` to `next`, under the run-queue lock with
+    /// interrupts off. `preempt` if `prev` was preempted; `prev_state` is its `__state` then:
+    /// 0 (`TASK_RUNNING`) if it stays runnable, non-zero if it blocks, and non-zero with
+    /// `preempt` if it was preempted between setting its state and `schedule()` (it stays
+    /// queued).
+    fn sched_switch(&self, _preempt: bool, _prev: &Task, _next: &Task, _prev_state: u32) {}
+
+    /// `sched_wakeup`: `task` was woken and is runnable, under the run-queue lock (and its
+    /// `pi_lock`, except on the wake-list path, `sched_ttwu_pending()`). It may still be on
+    /// its CPU (`ttwu_runnable()`: woken before it got to sleep).
+    fn sched_wakeup(&self, _task: &Task) {}
 }
 
 /// The tracepoints a [`Handler`] can be attached to.
@@ -75,6 +97,11 @@ pub(crate) enum Event {
     SchedProcessExit,
     SchedProcessWait,
     SchedProcessFree,
+    // Each module attaches to the events it shows; the scheduler's are proclab_sched's.
+    #[allow(dead_code)]
+    SchedSwitch,
+    #[allow(dead_code)]
+    SchedWakeup,
 }
 
 impl Event {
@@ -86,6 +113,8 @@ impl Event {
             Event::SchedProcessExit => c"sched_process_exit",
             Event::SchedProcessWait => c"sched_process_wait",
             Event::SchedProcessFree => c"sched_process_free",
+            Event::SchedSwitch => c"sched_switch",
+            Event::SchedWakeup => c"sched_wakeup",
         }
     }
 
@@ -97,6 +126,8 @@ impl Event {
             Event::SchedProcessExit => sched_process_exit::<H> as *const (),
             Event::SchedProcessWait => sched_process_wait::<H> as *const (),
             Event::SchedProcessFree => sched_process_free::<H> as *const (),
+            Event::SchedSwitch => sched_switch::<H> as *const (),
+            Event::SchedWakeup => sched_wakeup::<H> as *const (),
         };
         f.cast_mut().cast()
     }
@@ -312,4 +343,41 @@ unsafe extern "C" fn sched_process_free<H: Handler>(
     // tracepoint, so the task is alive across the call.
     let task = unsafe { &*task.cast::<Task>() };
     h.sched_process_free(task);
+}
+
+// TP_PROTO(bool preempt, struct task_struct *prev, struct task_struct *next,
+//          unsigned int prev_state)
+/// # Safety
+///
+/// Called by the tracepoint only: registered by [`Probes::attach`], with `data` an `H` that the
+/// `Probes` keeps alive until no CPU runs the probe (its type invariant), and the arguments the
+/// tracepoint passes.
+unsafe extern "C" fn sched_switch<H: Handler>(
+    data: *mut c_void,
+    preempt: bool,
+    prev: *mut bindings::task_struct,
+    next: *mut bindings::task_struct,
+    prev_state: c_uint,
+) {
+    // SAFETY: `data` is an `H` kept alive while registered (see above).
+    let h = unsafe { &*data.cast::<H>() };
+    // SAFETY: `__schedule()` holds the run-queue lock: `prev` is `current` and `next` is on
+    // this run queue, both alive across the call.
+    let (prev, next) = unsafe { (&*prev.cast::<Task>(), &*next.cast::<Task>()) };
+    h.sched_switch(preempt, prev, next, prev_state);
+}
+
+// TP_PROTO(struct task_struct *p)
+/// # Safety
+///
+/// Called by the tracepoint only: registered by [`Probes::attach`], with `data` an `H` that the
+/// `Probes` keeps alive until no CPU runs the probe (its type invariant), and the arguments the
+/// tracepoint passes.
+unsafe extern "C" fn sched_wakeup<H: Handler>(data: *mut c_void, task: *mut bindings::task_struct) {
+    // SAFETY: `data` is an `H` kept alive while registered (see above).
+    let h = unsafe { &*data.cast::<H>() };
+    // SAFETY: The caller holds the task's run-queue lock and the task is on that run queue,
+    // so it cannot be freed across the call.
+    let task = unsafe { &*task.cast::<Task>() };
+    h.sched_wakeup(task);
 }
