@@ -131,7 +131,15 @@ pub(crate) fn show_task(state: &State, f: &mut SeqOut) -> fmt::Result {
     writeln!(f, "deadline: {}", t.deadline())?;
     writeln!(f, "se_depth: {}", t.se_depth())?;
     writeln!(f, "slice: {}", t.slice())?;
+    writeln!(f, "vlag: {}", t.vlag())?;
     writeln!(f, "sum_exec_runtime: {}", t.sum_exec_runtime())?;
+    writeln!(f, "run_delay: {}", t.run_delay())?;
+    writeln!(f, "pcount: {}", t.pcount())?;
+    let (runtime, deadline, period) = t.dl_params();
+    writeln!(
+        f,
+        "dl_runtime: {runtime}\ndl_deadline: {deadline}\ndl_period: {period}"
+    )?;
     writeln!(f, "nvcsw: {}", t.nvcsw())?;
     writeln!(f, "nivcsw: {}", t.nivcsw())?;
     writeln!(f, "on_rq: {}", t.on_rq())?;

@@ -140,6 +140,20 @@ pub(crate) trait TaskExt {
     fn se_depth(&self) -> i32;
     /// `se.slice`: the requested time slice, in nanoseconds.
     fn slice(&self) -> u64;
+    /// `se.vlag`: the virtual lag saved at the last dequeue (positive: the task was owed
+    /// service), in nanoseconds of vruntime; `place_entity()` restores it at the next enqueue.
+    fn vlag(&self) -> i64;
+    /// `sched_info.run_delay`: the nanoseconds spent runnable but waiting on a run queue,
+    /// the second field of `/proc/<pid>/schedstat`.
+    fn run_delay(&self) -> u64;
+    /// `sched_info.pcount`: how many times the task arrived on a CPU after waiting, the third
+    /// field of `/proc/<pid>/schedstat`.
+    fn pcount(&self) -> u64;
+    /// `dl.dl_runtime`, `dl.dl_deadline`, `dl.dl_period`: the `SCHED_DEADLINE` parameters in
+    /// nanoseconds as `sched_setattr()` set them. They outlive the policy until the kernel
+    /// releases the task's bandwidth (its 0-lag time after it left `SCHED_DEADLINE` or
+    /// exited), when `__dl_clear_params()` zeroes them.
+    fn dl_params(&self) -> (u64, u64, u64);
     /// `on_rq`: whether the task is on a run queue (1 queued, 2 migrating).
     fn on_rq(&self) -> i32;
     /// `on_cpu`: whether the task is running on a CPU right now.
@@ -375,6 +389,26 @@ impl TaskExt for Task {
 
     fn slice(&self) -> u64 {
         read_once!(self, se.slice)
+    }
+
+    fn vlag(&self) -> i64 {
+        read_once!(self, se.vlag)
+    }
+
+    fn run_delay(&self) -> u64 {
+        read_once!(self, sched_info.run_delay)
+    }
+
+    fn pcount(&self) -> u64 {
+        read_once!(self, sched_info.pcount) as u64
+    }
+
+    fn dl_params(&self) -> (u64, u64, u64) {
+        (
+            read_once!(self, dl.dl_runtime),
+            read_once!(self, dl.dl_deadline),
+            read_once!(self, dl.dl_period),
+        )
     }
 
     fn on_rq(&self) -> i32 {
