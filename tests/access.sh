@@ -26,7 +26,7 @@ cd "$(dirname "$0")" || exit 1
 
 ASUSER=/usr/libexec/proclab/asuser
 DEBUGFS=/sys/kernel/debug
-MODULES="proclab_core proclab_tasks proclab_kthreads proclab_ds proclab_napi proclab_contexts proclab_timers proclab_lifecycle proclab_containers"
+MODULES="proclab_core proclab_tasks proclab_kthreads proclab_ds proclab_napi proclab_contexts proclab_timers proclab_lifecycle proclab_containers proclab_sched"
 old_mode=
 
 test_cleanup() {

@@ -11,7 +11,7 @@
 # and its directory are gone. The oracle of each write is the command
 # contract of rust/proclab/cmd.rs: a command of the grammar is written in
 # full or refused with a documented errno (EBUSY ENOSPC ENOENT EEXIST ESRCH
-# EINTR ENOMEM), a malformed one with EINVAL, within 10 s; then the kernel
+# EINTR ENOMEM ENODEV ERANGE), a malformed one with EINVAL, within 10 s; then the kernel
 # log must be clean (the debug kernel's KASAN, lockdep, kmemleak, ...).
 #
 # PROCLAB_FUZZ_SEED=N repeats a run's commands (each run prints its seed).
@@ -82,15 +82,19 @@ for m in $MODULES; do
 	set -- -s "$SEED" -n "$WRITES"
 	[ -n "$GRAMMARS" ] && set -- "$@" -g "$GRAMMARS/$m.g"
 	# The commands that start long work get a smaller share than the
-	# other lines' 100: kthreads' experiments (two threads spin on a CPU
-	# for up to 10 s) 2, prodcons (up to 1,000,000 events for two
-	# threads) 5, the ds benchmarks (run to completion in the write) 10,
+	# other lines' 100: prodcons (up to 1,000,000 events for two
+	# threads) 5, sched's experiments (threads that spin on a CPU for up
+	# to 3 s, 6 s for rr and preempt; deadline ones on both CPUs) 2, the ds benchmarks (run to completion in the write) 10,
 	# contexts' latency (up to 3,000 probes) 10, timers' hrtimer (up to
 	# 10 s of timers at 100 us, in hard IRQ and softirq, besides the
 	# fuzzer) 5, and timers' wheel 25 (it arms in up to 64 rounds 1 to 8 ms
 	# apart, up to 0.5 s a write: at 100 it made 58 of the slice's 143 s).
 	case $m in
-	kthreads) set -- "$@" -W 'control experiment=2' -W 'control prodcons=5' ;;
+	kthreads) set -- "$@" -W 'control prodcons=5' ;;
+	sched)
+		for v in rr fifo_levels deadline classes pi nopi preempt nice fair fifo; do
+			set -- "$@" -W "control $v=2"
+		done ;;
 	ds) set -- "$@" -W 'bench/control rbtree=10' -W 'bench/control xarray=10' ;;
 	contexts) set -- "$@" -W 'control latency=10' ;;
 	timers) set -- "$@" -W 'control hrtimer=5' -W 'control wheel=25' ;;

@@ -32,7 +32,10 @@
 # and hrtimer 100 (EBUSY while running), so that most unloads find timers
 # pending, and stop; lifecycle's filters, mm and page; containers' task
 # 1 and 2, while cgroups and processes in new namespaces of every kind
-# come and go (nschurn; none of them may fail).
+# come and go (nschurn; none of them may fail); sched's experiments of
+# 100 ms (EBUSY while one runs), so that most unloads stop running
+# threads, among them a deadline pair, the rt_mutex/mutex trio and a
+# spinner with preemption off, and reset.
 #
 # KUnit: on the debug kernel the modules run their suites at every load
 # (proclab_kthread's takes about a second under TCG). Here they run at the
@@ -46,7 +49,7 @@ cd "$(dirname "$0")" || exit 1
 
 CYCLES=${PROCLAB_CYCLES:-100}
 EXTRA=/lib/modules/$(uname -r)/extra
-MODULES="proclab_tasks proclab_kthreads proclab_ds proclab_napi proclab_contexts proclab_timers proclab_lifecycle proclab_containers"
+MODULES="proclab_tasks proclab_kthreads proclab_ds proclab_napi proclab_contexts proclab_timers proclab_lifecycle proclab_containers proclab_sched"
 KUNIT_GLOB=/sys/module/kunit/parameters/filter_glob
 KUNIT_NONE=proclab_load_unload_runs_no_suite
 TABLE=$PROCLAB_DEBUGFS/tasks/tasks
@@ -242,6 +245,11 @@ commands() {
 			echo "control:$c"
 		done ;;
 	proclab_containers) printf '%s\n' "task:1" "task:2" ;;
+	proclab_sched)
+		for c in "nice 0 5 100" "rr 1 100" "deadline 10000 100000 100000 100 2" "pi 100" \
+			"nopi 100" "preempt 100" "classes 100" "fair idle 100" "reset"; do
+			echo "control:$c"
+		done ;;
 	proclab_lifecycle)
 		# Its probes are busy throughout: the reader and the writer fork and
 		# exec a process for each file and each command.
