@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! `kthreads/control`: the command table (start and stop workers, change their scheduling, put
-//! one to sleep, feed the producer, start an experiment) and what each command does.
+//! one to sleep, feed the producer) and what each command does.
 
 use crate::{
     cmd::{Arg, Command, Table, Values},
     debugfs::SeqOut,
-    experiment::{ExpKind, Experiment, MAX_EXPERIMENT_MS, MAX_FIFO_MS},
     kthread::{cpu_online, Sleep, Thread},
     prodcons::MAX_EVENTS,
     sched::{Nice, RtPriority, Setting},
@@ -103,25 +102,6 @@ pub(crate) static COMMANDS: Table<State> = Table {
             help: "the producer makes COUNT events for the consumer",
             run: prodcons,
         },
-        Command {
-            verb: &["experiment", "nice"],
-            args: &[
-                nice_value("A"),
-                nice_value("B"),
-                Arg::uint("MS", 100, MAX_EXPERIMENT_MS),
-            ],
-            help: "two CPU-bound threads at nice A and B on one CPU for MS ms",
-            run: |s, v| {
-                let kind = ExpKind::Nice(nice_arg(v, 0)?, nice_arg(v, 1)?);
-                experiment(s, v, kind, 2)
-            },
-        },
-        Command {
-            verb: &["experiment", "fifo"],
-            args: &[Arg::uint("MS", 100, MAX_FIFO_MS)],
-            help: "SCHED_FIFO against SCHED_NORMAL on one CPU",
-            run: |s, v| experiment(s, v, ExpKind::Fifo, 0),
-        },
     ],
 };
 
@@ -217,17 +197,4 @@ fn prodcons(s: &State, v: &Values<'_>) -> Result {
     s.prodcons
         .produce(n)
         .map_err(|e| v.refuse_with(e, format_args!("{MAX_EVENTS} events already queued")))
-}
-
-/// Starts an experiment of `kind` for the milliseconds in argument `ms_arg`: one at a time.
-fn experiment(s: &State, v: &Values<'_>, kind: ExpKind, ms_arg: usize) -> Result {
-    let ms = i64::try_from(v.uint(ms_arg)?).map_err(|_| EINVAL)?;
-    let mut exp = s.experiment.lock();
-    if exp.as_ref().is_some_and(Experiment::running) {
-        return Err(v.refuse_with(EBUSY, format_args!("an experiment is still running")));
-    }
-    // The threads of the last experiment go first.
-    *exp = None;
-    *exp = Some(Experiment::start(kind, ms)?);
-    Ok(())
 }

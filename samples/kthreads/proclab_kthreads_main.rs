@@ -7,12 +7,13 @@
 //!
 //! - `control`: commands (read it for the list): start and stop workers, change their nice
 //!   value, policy and CPU, put one to sleep in `D`, `I` or killable state, run the
-//!   producer/consumer and the fairness experiments (`control.rs`);
+//!   producer/consumer (`control.rs`);
 //! - `workers`: one line per worker thread `proclab_worker/N`, as the scheduler sees it
 //!   (`workers.rs`);
-//! - `prodcons`: the counters of the producer/consumer pair (`prodcons.rs`);
-//! - `experiment`: the last fairness experiment, measured against the weights' prediction
-//!   (`experiment.rs`).
+//! - `prodcons`: the counters of the producer/consumer pair (`prodcons.rs`).
+//!
+//! The scheduling experiments (nice values, FIFO against NORMAL and the other classes) are
+//! proclab_sched's.
 //!
 //! This file only registers the files and starts the threads. See `Documentation/kthreads.rst`.
 
@@ -25,7 +26,6 @@ mod control;
 #[allow(dead_code)]
 #[path = "../../rust/proclab/debugfs.rs"]
 mod debugfs;
-mod experiment;
 #[path = "../../rust/proclab/kthread.rs"]
 mod kthread;
 mod prodcons;
@@ -38,7 +38,6 @@ mod task;
 mod workers;
 
 use debugfs::{FileSpec, Files, Root};
-use experiment::Experiment;
 use prodcons::ProdConsThreads;
 use workers::{Worker, MAX_WORKERS};
 
@@ -62,18 +61,14 @@ struct State {
     /// One slot per worker index, `None` when that worker is not running.
     #[pin]
     workers: Mutex<KVec<Option<Worker>>>,
-    /// The last experiment; one runs at a time.
-    #[pin]
-    experiment: Mutex<Option<Experiment>>,
     /// The producer, the consumer and their queue.
     prodcons: ProdConsThreads,
 }
 
-static FILES: [FileSpec<State>; 4] = [
+static FILES: [FileSpec<State>; 3] = [
     FileSpec::control(c"control", control::show_control, &control::COMMANDS),
     FileSpec::page(c"workers", workers::show_workers),
     FileSpec::page(c"prodcons", prodcons::show_prodcons),
-    FileSpec::page(c"experiment", experiment::show_experiment),
 ];
 
 struct ProclabKthreads {
@@ -95,7 +90,6 @@ impl kernel::Module for ProclabKthreads {
         let prodcons = ProdConsThreads::start()?;
         let state = try_pin_init!(State {
             workers <- new_mutex!(workers),
-            experiment <- new_mutex!(None),
             prodcons,
         });
         Ok(Self {
