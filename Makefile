@@ -48,7 +48,7 @@ test:
 check:
 	@$(S)/check
 
-# The fuzzer at length (make check runs it with 2000): FUZZ_WRITES writes per
+# The fuzzer at length (make check runs it with 1000): FUZZ_WRITES writes per
 # writable file on the debug kernel, tests/fuzz.sh run directly (no per-test
 # time limit); FUZZ_SEED=N repeats a run, FUZZ_MODULES="ds napi" narrows it.
 FUZZ_WRITES ?= 100000

@@ -5,7 +5,7 @@
 # /usr/libexec/proclab/fuzz). With every module loaded, each file under
 # proclab/ with a write bit must be named by a grammar, and each file a
 # grammar names must exist with mode 0600. Then, one module at a time:
-# modprobe; PROCLAB_FUZZ_WRITES (default 2000) writes to each writable file
+# modprobe; PROCLAB_FUZZ_WRITES (default 1000) writes to each writable file
 # by 3 threads at once, valid commands at their boundaries and mutations of
 # them, while 2 threads read every file of the module; rmmod, and the module
 # and its directory are gone. The oracle of each write is the command
@@ -25,7 +25,7 @@ cd "$(dirname "$0")" || exit 1
 . ./lib.sh
 
 FUZZ=/usr/libexec/proclab/fuzz
-WRITES=${PROCLAB_FUZZ_WRITES:-2000}
+WRITES=${PROCLAB_FUZZ_WRITES:-1000}
 SEED=${PROCLAB_FUZZ_SEED:-$(date +%s)}
 GRAMMARS=${PROCLAB_FUZZ_GRAMMARS:-}
 EXTRA=/lib/modules/$(uname -r)/extra
